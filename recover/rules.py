@@ -50,12 +50,10 @@ def check_types(template: Template, cells: Sequence[Cell]) -> list[RuleViolation
             continue
         kind = template.value_type(cell.id)
         value = cell.value
-        whole = isinstance(value, int) and not isinstance(value, bool)
-        ok = {
-            "count": whole and value >= 0,
-            "signed_count": whole,
-            "decimal": isinstance(value, int | float) and not isinstance(value, bool) and value >= 0,
-        }[kind]
+        number = isinstance(value, int | float) and not isinstance(value, bool)
+        whole = number and isinstance(value, int)
+        ok = {"count": whole and value >= 0, "signed_count": whole,
+              "decimal": number and value >= 0}[kind]
         if not ok:
             text = f"{cell.id} must be a {kind.replace('_', ' ')}, not {value!r}"
             found.append(RuleViolation(f"type.{kind}", cell.id, value, value, (cell.id,), text))

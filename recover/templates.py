@@ -101,7 +101,8 @@ def _labels(items: list[dict], cls: type, **extra_keys: str) -> tuple:
         kwargs = {k: item[k] for k in extra_keys if k in item}
         if "columns" in kwargs:
             kwargs["columns"] = tuple(kwargs["columns"])
-        out.append(cls(id=item["id"], label=item["label"], aliases=tuple(item.get("aliases", ())), **kwargs))
+        aliases = tuple(item.get("aliases", ()))
+        out.append(cls(id=item["id"], label=item["label"], aliases=aliases, **kwargs))
     return tuple(out)
 
 

@@ -47,8 +47,8 @@ def parse_value(text: str, value_type: ValueType) -> ParsedValue:
             return ParsedValue(None, missing=False, problem="not a number")
         if amount < 0:
             return ParsedValue(None, missing=False, problem="negative amount")
-        value: int | float = int(amount) if amount == amount.to_integral_value() and "." not in digits else float(amount)
-        return ParsedValue(value, missing=False, unit=unit)
+        whole = "." not in digits
+        return ParsedValue(int(amount) if whole else float(amount), missing=False, unit=unit)
     if "." in digits:
         return ParsedValue(None, missing=False, problem="not a whole number")
     number = int(sign + digits)
