@@ -1,0 +1,100 @@
+"""The command line: a thin shell over `recover.pipeline`, `recover.output` and `recover.rules`.
+
+User errors print one line, `recover: <file>: <problem> (<what to do>)`, and set the exit
+code of their class (see `recover.errors`); other files in the same run still go on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from recover import __version__
+from recover.errors import RecoverError
+from recover.ocr.base import ENGINE_NAMES
+
+app = typer.Typer(add_completion=False, no_args_is_help=True,
+                  help="Recover the statistical tables of 政府信息公开工作年度报告 "
+                       "from images, scans and text.")
+
+# Exit codes for `recover check`.
+CHECK_CLEAN, CHECK_RULES_BROKEN, CHECK_FLAGGED = 0, 1, 2
+
+
+def _say(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"recover {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
+                                          help="Print the version and exit.")] = False,
+) -> None:
+    """recover: tables of government information-disclosure annual reports."""
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="Report files (PDF, image, DOCX, HTML, TXT).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the result JSON files.")] = Path("out"),
+    engine: Annotated[str, typer.Option(help=f"OCR engine: {' or '.join(ENGINE_NAMES)}.")] = "rapidocr",
+    template: Annotated[str | None, typer.Option(help="Force the template version (2019 or 2021).")] = None,
+    password: Annotated[str | None, typer.Option(help="Password of encrypted PDFs.")] = None,
+    dpi: Annotated[int, typer.Option(help="Resolution for rasterizing scanned PDF pages.")] = 200,
+) -> None:
+    """Recover the tables of each report and write OUT/<name>.json."""
+    from recover.output import result_path, write_report
+    from recover.pipeline import Options, extract_report
+
+    if engine not in ENGINE_NAMES:
+        raise typer.BadParameter(f"choose one of {', '.join(ENGINE_NAMES)}", param_hint="--engine")
+    options = Options(engine=engine, template=template, password=password, dpi=dpi)
+    worst = 0
+    for path in paths:
+        try:
+            report = extract_report(path, options)
+            target = result_path(path, out)
+            write_report(report, target)
+        except RecoverError as exc:
+            _say(f"recover: {exc.line()}")
+            worst = max(worst, exc.exit_code)
+            continue
+        summary = f"{len(report.flagged)} flagged, {len(report.violations)} rule violations"
+        typer.echo(f"{path}: template {report.template}, {summary} -> {target}")
+    raise typer.Exit(worst)
+
+
+@app.command()
+def check(result: Annotated[Path, typer.Argument(help="A result JSON written by recover.")]) -> None:
+    """Re-run the rules on a (possibly hand-edited) result. Exit 0 when clean, 1 when a
+    rule is broken, 2 when no rule is broken but cells are still flagged."""
+    from recover.output import read_report
+    from recover.rules import check_report_cells
+    from recover.templates import get_template
+
+    try:
+        report = read_report(result)
+    except RecoverError as exc:
+        _say(f"recover: {exc.line()}")
+        raise typer.Exit(exc.exit_code) from None
+    if report.template is None:
+        typer.echo(f"{result}: no table was found; nothing to check")
+        raise typer.Exit(CHECK_FLAGGED)
+    violations = check_report_cells(get_template(report.template), report.cells)
+    for v in violations:
+        typer.echo(f"{result}: breaks {v.rule} along {v.along}: {v.left} != {v.right} ({v.text})")
+    flagged = [c for c in report.cells if c.flagged and c.source.method != "review"]
+    for cell in flagged:
+        typer.echo(f"{result}: {cell.id} flagged: {'; '.join(cell.reasons)}")
+    typer.echo(f"{result}: {len(violations)} rule violations, {len(flagged)} flagged cells")
+    if violations:
+        raise typer.Exit(CHECK_RULES_BROKEN)
+    raise typer.Exit(CHECK_FLAGGED if flagged else CHECK_CLEAN)

@@ -1,0 +1,296 @@
+"""Mapping read grids onto the template: which table each grid is, which template row and
+column each value cell belongs to.
+
+A row is known by the label cells to its left, a column by the header cells above it;
+the template's known order of rows and columns settles what a bad reading leaves open.
+A value goes to a cell id only when both its row and its column are settled.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from recover.grid import Grid, GridCell
+from recover.normalize import best_match, normalize_label, similarity
+from recover.templates import TABLE_IDS, TableSpec, Template, all_templates, get_template
+from recover.values import looks_like_value
+
+ROW_MATCH = 0.8
+TABLE_MATCH = 0.85
+
+
+@dataclass(frozen=True)
+class TextCell:
+    """A grid cell and the text first read in it."""
+
+    cell: GridCell
+    text: str
+    confidence: float
+
+    @property
+    def is_value(self) -> bool:
+        return looks_like_value(self.text)
+
+
+@dataclass(frozen=True)
+class GridText:
+    page: int
+    index: int  # the grid's number in the document, from 0
+    grid: Grid
+    cells: tuple[TextCell, ...]
+
+
+@dataclass(frozen=True)
+class PlacedCell:
+    cell_id: str
+    page: int
+    grid: int
+    source: TextCell
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TemplateMatch:
+    template: Template
+    placed: dict[str, PlacedCell]
+    tables: dict[str, list[int]]  # table id -> the grids it was found in
+    notes: tuple[str, ...] = field(default=())
+
+
+def _labels(grid: GridText) -> list[str]:
+    return [c.text for c in grid.cells if c.text.strip() and not c.is_value]
+
+
+def detect_template(grids: Sequence[GridText], forced: str | None = None) -> Template | None:
+    """The template whose distinctive labels the grids' label cells contain."""
+    if forced:
+        return get_template(forced)
+    norm = normalize_label("".join(t for g in grids for t in _labels(g)))
+    scores = {tid: sum(normalize_label(m) in norm for m in t.markers)
+              for tid, t in all_templates().items()}
+    ranked = sorted(scores.items(), key=lambda kv: kv[1], reverse=True)
+    if not ranked or ranked[0][1] == 0 or (len(ranked) > 1 and ranked[0][1] == ranked[1][1]):
+        return None
+    return get_template(ranked[0][0])
+
+
+def _table_score(table: TableSpec, labels: Sequence[str]) -> int:
+    spellings = [normalize_label(s) for r in table.rows for s in r.spellings]
+    spellings += [normalize_label(s) for s in (*table.groups, table.title, *table.title_aliases)]
+    spellings += [normalize_label(s) for c in table.columns for s in c.spellings]
+    spellings = [s for s in spellings if len(s) >= 3]
+    score = 0
+    for label in labels:
+        norm = normalize_label(label)
+        if any(similarity(norm, s) >= TABLE_MATCH for s in spellings):
+            score += 1
+    return score
+
+
+def classify_grid(template: Template, grid: GridText) -> str | None:
+    """Which of the template's tables a grid is (None for a grid that is none of them)."""
+    labels = _labels(grid)
+    scores = {tid: _table_score(template.tables[tid], labels) for tid in TABLE_IDS}
+    best = max(scores, key=lambda t: scores[t])
+    return best if scores[best] >= 2 else None
+
+
+def _cell_at(grid: GridText, row: int, x: float) -> TextCell | None:
+    for tc in grid.cells:
+        c = tc.cell
+        if c.row <= row < c.row + c.row_span and c.bbox[0] <= x < c.bbox[2]:
+            return tc
+    return None
+
+
+def _header_chain(grid: GridText, cell: GridCell) -> list[str]:
+    """The label cells above a cell, nearest first."""
+    x = (cell.bbox[0] + cell.bbox[2]) / 2
+    chain: list[str] = []
+    row = cell.row - 1
+    while row >= 0:
+        above = _cell_at(grid, row, x)
+        if above is None:
+            row -= 1
+            continue
+        if above.text.strip() and not above.is_value and above.text not in chain:
+            chain.append(above.text)
+        row = above.cell.row - 1
+    return chain
+
+
+@dataclass(frozen=True)
+class _DataRow:
+    grid: GridText
+    labels: tuple[str, ...]  # label cells covering the row, rightmost (most specific) first
+    values: tuple[TextCell, ...]  # left to right
+
+
+def _data_rows(grid: GridText) -> list[_DataRow]:
+    rows = []
+    for r in range(grid.grid.n_rows):
+        covering = sorted((tc for tc in grid.cells
+                           if tc.cell.row <= r < tc.cell.row + tc.cell.row_span),
+                          key=lambda tc: tc.cell.bbox[0])
+        labels = [tc for tc in covering if tc.text.strip() and not tc.is_value]
+        if not labels:
+            continue
+        right_edge = max(tc.cell.bbox[2] for tc in labels)
+        values = [tc for tc in covering if tc.cell.row == r and tc.cell.row_span == 1
+                  and tc.is_value and tc.cell.bbox[0] >= right_edge - 2]
+        if values:
+            rows.append(_DataRow(grid, tuple(tc.text for tc in reversed(labels)), tuple(values)))
+    return rows
+
+
+def _row_score(table: TableSpec, row_index: int, data_row: _DataRow) -> float:
+    spellings = table.rows[row_index].spellings
+    best = 0.0
+    for depth, label in enumerate(data_row.labels):
+        norm = normalize_label(label)
+        score = max(similarity(norm, normalize_label(s)) for s in spellings)
+        best = max(best, score - 0.05 * depth)  # the most specific label counts most
+    return best if best >= ROW_MATCH else 0.0
+
+
+def align_rows(table: TableSpec, data_rows: Sequence[_DataRow]) -> list[int | None]:
+    """Template row index for each data row: the monotonic assignment with the best total
+    label similarity; unmatched rows lying between two matched ones take the free template
+    rows in order when the counts agree."""
+    n, m = len(data_rows), len(table.rows)
+    scores = [[_row_score(table, j, row) for j in range(m)] for row in data_rows]
+    best = [[0.0] * (m + 1) for _ in range(n + 1)]
+    for i in range(n - 1, -1, -1):
+        for j in range(m - 1, -1, -1):
+            take = scores[i][j] + best[i + 1][j + 1] if scores[i][j] else 0.0
+            best[i][j] = max(take, best[i + 1][j], best[i][j + 1])
+    assigned: list[int | None] = [None] * n
+    i = j = 0
+    while i < n and j < m:
+        if scores[i][j] and best[i][j] == scores[i][j] + best[i + 1][j + 1]:
+            assigned[i], i, j = j, i + 1, j + 1
+        elif best[i][j] == best[i + 1][j]:
+            i += 1
+        else:
+            j += 1
+    return _fill_gaps(assigned, m)
+
+
+def _fill_gaps(assigned: list[int | None], m: int) -> list[int | None]:
+    anchors = [(-1, -1), *[(i, j) for i, j in enumerate(assigned) if j is not None],
+               (len(assigned), m)]
+    filled = list(assigned)
+    for (i0, j0), (i1, j1) in zip(anchors, anchors[1:], strict=False):
+        if i1 - i0 == j1 - j0 and i1 - i0 > 1:
+            for k in range(1, i1 - i0):
+                filled[i0 + k] = j0 + k
+    return filled
+
+
+def _place_row(table: TableSpec, row_id: str, data_row: _DataRow, columns: Sequence[str]
+               ) -> tuple[dict[str, PlacedCell], list[str]]:
+    """The row's value cells onto its template columns: by position when the count fits,
+    checked against each cell's header; by header alone otherwise."""
+    grid = data_row.grid
+    spellings = [(c, table.column(c).spellings) for c in columns]
+    headers = []
+    for value in data_row.values:
+        chain = _header_chain(grid, value.cell)
+        match = next((m for text in chain if (m := best_match(text, spellings, ROW_MATCH))), None)
+        headers.append(match.id if match else None)
+    placed: dict[str, PlacedCell] = {}
+    notes: list[str] = []
+    if len(data_row.values) == len(columns):
+        for value, column, header in zip(data_row.values, columns, headers, strict=True):
+            cell_notes = ()
+            if header is not None and header != column:
+                cell_notes = (f"column header reads as {header}, position says {column}",)
+            cid = f"{table.id}.{row_id}.{column}"
+            placed[cid] = PlacedCell(cid, grid.page, grid.index, value, cell_notes)
+        return placed, notes
+    notes.append(f"{table.id}.{row_id}: {len(data_row.values)} value cells for "
+                 f"{len(columns)} columns; placed by header only")
+    for value, header in zip(data_row.values, headers, strict=True):
+        if header is not None:
+            cid = f"{table.id}.{row_id}.{header}"
+            placed.setdefault(cid, PlacedCell(cid, grid.page, grid.index, value))
+    return placed, notes
+
+
+def _map_rowwise(table: TableSpec, grids: Sequence[GridText]
+                 ) -> tuple[dict[str, PlacedCell], list[str]]:
+    data_rows = [row for g in grids for row in _data_rows(g)]
+    placed: dict[str, PlacedCell] = {}
+    notes: list[str] = []
+    for data_row, j in zip(data_rows, align_rows(table, data_rows), strict=True):
+        if j is None:
+            continue
+        row = table.rows[j]
+        found, row_notes = _place_row(table, row.id, data_row,
+                                      [c.id for c in table.row_columns(row)])
+        placed.update(found)
+        notes += row_notes
+    return placed, notes
+
+
+def _map_reviews(table: TableSpec, grids: Sequence[GridText]
+                 ) -> tuple[dict[str, PlacedCell], list[str]]:
+    """Table 四: one row of 15 values under group and result headers."""
+    expected = [(r.id, c.id) for r in table.rows for c in table.columns]
+    candidates = []
+    for grid in grids:
+        for r in range(grid.grid.n_rows):
+            values = sorted((tc for tc in grid.cells if tc.cell.row == r and tc.is_value),
+                            key=lambda tc: tc.cell.bbox[0])
+            if len(values) >= len(table.columns):
+                candidates.append((grid, values))
+    if not candidates:
+        return {}, ["reviews: no row of values found"]
+    grid, values = max(candidates, key=lambda gv: len(gv[1]))
+    groups = [(r.id, r.spellings) for r in table.rows]
+    results = [(c.id, c.spellings) for c in table.columns]
+    placed: dict[str, PlacedCell] = {}
+    notes: list[str] = []
+    if len(values) != len(expected):
+        return {}, [f"reviews: {len(values)} value cells for {len(expected)}; not placed"]
+    for (row_id, column_id), value in zip(expected, values, strict=True):
+        chain = _header_chain(grid, value.cell)
+        cell_notes = []
+        column = next((m.id for t in chain if (m := best_match(t, results, ROW_MATCH))), None)
+        group = next((m.id for t in chain if (m := best_match(t, groups, ROW_MATCH))), None)
+        if column is not None and column != column_id:
+            cell_notes.append(f"column header reads as {column}, position says {column_id}")
+        if group is not None and group != row_id:
+            cell_notes.append(f"group header reads as {group}, position says {row_id}")
+        cid = f"{table.id}.{row_id}.{column_id}"
+        placed[cid] = PlacedCell(cid, grid.page, grid.index, value, tuple(cell_notes))
+    return placed, notes
+
+
+def map_grids(grids: Sequence[GridText], forced_template: str | None = None
+              ) -> TemplateMatch | None:
+    """The template and the cells placed on it; None when no grid is a report table."""
+    template = detect_template(grids, forced_template)
+    if template is None:
+        return None
+    tables: dict[str, list[int]] = {}
+    for grid in grids:
+        kind = classify_grid(template, grid)
+        if kind:
+            tables.setdefault(kind, []).append(grid.index)
+    if not tables:
+        return None
+    by_index = {g.index: g for g in grids}
+    placed: dict[str, PlacedCell] = {}
+    notes: list[str] = []
+    for tid in TABLE_IDS:
+        if tid not in tables:
+            notes.append(f"{tid}: table not found in the images")
+            continue
+        table_grids = [by_index[i] for i in tables[tid]]
+        mapper = _map_reviews if tid == "reviews" else _map_rowwise
+        found, table_notes = mapper(template.tables[tid], table_grids)
+        placed.update(found)
+        notes += table_notes
+    return TemplateMatch(template, placed, tables, tuple(notes))
