@@ -41,15 +41,18 @@ def main(
     """recover: tables of government information-disclosure annual reports."""
 
 
+Paths = Annotated[list[Path], typer.Argument(help="Report files (PDF, image, DOCX, HTML, TXT).")]
+OutDir = Annotated[Path, typer.Option("--out", "-o", help="Folder for the result JSON files.")]
+Engine = Annotated[str, typer.Option(help=f"OCR engine: {' or '.join(ENGINE_NAMES)}.")]
+TemplateId = Annotated[str | None, typer.Option(help="Force the template version (2019 or 2021).")]
+Password = Annotated[str | None, typer.Option(help="Password of encrypted PDFs.")]
+Dpi = Annotated[int, typer.Option(help="Resolution for rasterizing scanned PDF pages.")]
+ResultFile = Annotated[Path, typer.Argument(help="A result JSON written by recover.")]
+
+
 @app.command()
-def extract(
-    paths: Annotated[list[Path], typer.Argument(help="Report files (PDF, image, DOCX, HTML, TXT).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the result JSON files.")] = Path("out"),
-    engine: Annotated[str, typer.Option(help=f"OCR engine: {' or '.join(ENGINE_NAMES)}.")] = "rapidocr",
-    template: Annotated[str | None, typer.Option(help="Force the template version (2019 or 2021).")] = None,
-    password: Annotated[str | None, typer.Option(help="Password of encrypted PDFs.")] = None,
-    dpi: Annotated[int, typer.Option(help="Resolution for rasterizing scanned PDF pages.")] = 200,
-) -> None:
+def extract(paths: Paths, out: OutDir = Path("out"), engine: Engine = "rapidocr",
+            template: TemplateId = None, password: Password = None, dpi: Dpi = 200) -> None:
     """Recover the tables of each report and write OUT/<name>.json."""
     from recover.output import result_path, write_report
     from recover.pipeline import Options, extract_report
@@ -73,7 +76,7 @@ def extract(
 
 
 @app.command()
-def check(result: Annotated[Path, typer.Argument(help="A result JSON written by recover.")]) -> None:
+def check(result: ResultFile) -> None:
     """Re-run the rules on a (possibly hand-edited) result. Exit 0 when clean, 1 when a
     rule is broken, 2 when no rule is broken but cells are still flagged."""
     from recover.output import read_report
