@@ -76,6 +76,31 @@ def extract(paths: Paths, out: OutDir = Path("out"), engine: Engine = "rapidocr"
 
 
 @app.command()
+def debug(paths: Paths, out: OutDir = Path("debug"), engine: Engine = "rapidocr",
+          template: TemplateId = None, password: Password = None, dpi: Dpi = 200) -> None:
+    """Draw what the table finder saw on each page: OUT/<name>.page<N>.png."""
+    from recover.debug import write_debug_images
+    from recover.output import result_path, write_report
+    from recover.pipeline import Options, trace_report
+
+    options = Options(engine=engine, template=template, password=password, dpi=dpi)
+    worst = 0
+    for path in paths:
+        try:
+            trace = trace_report(path, options)
+        except RecoverError as exc:
+            _say(f"recover: {exc.line()}")
+            worst = max(worst, exc.exit_code)
+            continue
+        write_report(trace.report, result_path(path, out))
+        for image in write_debug_images(trace, path.stem, out):
+            typer.echo(f"{path}: {image}")
+        if trace.images is None:
+            typer.echo(f"{path}: the tables were text; no page images to draw")
+    raise typer.Exit(worst)
+
+
+@app.command()
 def check(result: ResultFile) -> None:
     """Re-run the rules on a (possibly hand-edited) result. Exit 0 when clean, 1 when a
     rule is broken, 2 when no rule is broken but cells are still flagged."""

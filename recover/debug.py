@@ -1,0 +1,57 @@
+"""What the table finder saw, drawn on each page: the grid, each placed cell's id and
+value, and the flagged cells in red. The first thing to look at when a value is wrong."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from recover.output import write_atomic
+from recover.pipeline import PageGrids, Trace
+
+GRID = (200, 120, 0)
+PLACED = (0, 150, 0)
+FLAGGED = (0, 0, 230)
+
+
+def _label(image: np.ndarray, text: str, x: int, y: int, colour: tuple[int, int, int]) -> None:
+    cv2.putText(image, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.33, (255, 255, 255), 3,
+                cv2.LINE_AA)
+    cv2.putText(image, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.33, colour, 1, cv2.LINE_AA)
+
+
+def draw_page(page: PageGrids, trace: Trace) -> np.ndarray:
+    image = page.image.copy()
+    if image.ndim == 2:
+        image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
+    for grid in page.grids:
+        for tc in grid.cells:
+            x0, y0, x1, y1 = (int(v) for v in tc.cell.bbox)
+            cv2.rectangle(image, (x0, y0), (x1, y1), GRID, 1)
+    cells = {c.id: c for c in trace.report.cells}
+    for cid, cell in cells.items():
+        if cell.source.page != page.page or cell.source.bbox is None:
+            continue
+        x0, y0, x1, y1 = cell.source.bbox
+        colour = FLAGGED if cell.flagged else PLACED
+        cv2.rectangle(image, (x0 + 1, y0 + 1), (x1 - 1, y1 - 1), colour, 2 if cell.flagged else 1)
+        _, row, col = cid.split(".")
+        _label(image, f"{row[:10]}.{col[:8]}", x0 + 3, y0 + 10, colour)
+        _label(image, f"= {cell.value}", x0 + 3, y1 - 4, colour)
+    return image
+
+
+def write_debug_images(trace: Trace, stem: str, out_dir: Path) -> list[Path]:
+    """One PNG per page that had grids: `<stem>.page<N>.png`."""
+    written = []
+    if trace.images is None:
+        return written
+    for page in trace.images.pages:
+        ok, png = cv2.imencode(".png", draw_page(page, trace))
+        if ok:
+            path = out_dir / f"{stem}.page{page.page}.png"
+            write_atomic(path, png.tobytes())
+            written.append(path)
+    return written

@@ -1,0 +1,189 @@
+"""One report, end to end: load -> pages -> (text tables | grids -> cells read -> mapped)
+-> checked -> flagged -> a `Report`.
+
+Text-layer tables are read as text; pictures and scanned pages go through the image path.
+A report can mix both: a cell the text path found is kept, the images fill the rest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+
+from recover.assemble import assemble_report, make_cell
+from recover.cleanup import clean_page
+from recover.errors import NoTablesFound
+from recover.grid import Grid, find_grids
+from recover.load import Document, Page, load_document
+from recover.mapping import GridText, PlacedCell, TemplateMatch, TextCell, map_grids
+from recover.model import Alternative, Cell, Report, Source
+from recover.ocr import OcrEngine, get_engine
+from recover.pdftext import pdf_text
+from recover.read import read_cells
+from recover.templates import Template
+from recover.textreport import TableText, extract_tables
+from recover.values import parse_value
+
+# Below these a reading is flagged for a person (see recover/read.py for how they were set).
+MIN_NUMBER_CONFIDENCE = 0.90
+DISAGREE = "readings disagree"
+
+
+@dataclass(frozen=True)
+class Options:
+    engine: str = "rapidocr"
+    template: str | None = None
+    password: str | None = None
+    dpi: int = 200
+    max_pixels: int = 80_000_000
+
+
+@dataclass(frozen=True)
+class PageGrids:
+    """A cleaned page image and the grids found on it, with their first reading."""
+
+    page: int
+    image: np.ndarray
+    grids: tuple[GridText, ...]
+
+
+def _input_info(doc: Document) -> dict:
+    return {"path": str(doc.path), "name": doc.path.name, "kind": doc.kind,
+            "sha256": doc.sha256, "pages": len(doc.pages)}
+
+
+def _text_tables(doc: Document, options: Options) -> tuple[Template, TableText] | None:
+    if doc.kind == "pdf":
+        text = "\n".join(pdf_text(doc.path, options.password))
+    else:
+        text = "\n".join(p.text for p in doc.pages if p.text)
+    if not text.strip():
+        return None
+    try:
+        return extract_tables(text, doc.path, options.template)
+    except NoTablesFound:
+        return None
+
+
+def read_page_grids(page: Page, engine: OcrEngine) -> PageGrids | None:
+    """Clean a page image, find its grids and read every cell once as a label."""
+    assert page.image is not None
+    cleaned = clean_page(page.image).image
+    grids: list[Grid] = find_grids(cleaned)
+    if not grids:
+        return None
+    cells = [c for g in grids for c in g.cells]
+    readings = read_cells(cleaned, cells, ["label"] * len(cells), engine)
+    texts, k = [], 0
+    for index, grid in enumerate(grids):
+        n = len(grid.cells)
+        cell_texts = tuple(TextCell(r.cell, r.text, r.confidence) for r in readings[k:k + n])
+        texts.append(GridText(page.number, index, grid, cell_texts))
+        k += n
+    return PageGrids(page.number, cleaned, tuple(texts))
+
+
+def _renumber(pages: Sequence[PageGrids]) -> list[GridText]:
+    """Grids numbered through the document, so a table may run over pages."""
+    out, n = [], 0
+    for page in pages:
+        for grid in page.grids:
+            out.append(GridText(grid.page, n, grid.grid, grid.cells))
+            n += 1
+    return out
+
+
+def _number_cells(template: Template, match: TemplateMatch, pages: dict[int, np.ndarray],
+                  engine: OcrEngine) -> dict[str, Cell]:
+    """Re-read every placed cell as a number, and compare with its first reading."""
+    placed: list[PlacedCell] = list(match.placed.values())
+    cells: dict[str, Cell] = {}
+    for page_number, image in pages.items():
+        on_page = [p for p in placed if p.page == page_number]
+        if not on_page:
+            continue
+        readings = read_cells(image, [p.source.cell for p in on_page],
+                              ["number"] * len(on_page), engine)
+        for p, reading in zip(on_page, readings, strict=True):
+            source = Source("ocr", page_number, tuple(int(v) for v in p.source.cell.bbox))
+            alternatives = [Alternative(t, c) for t, c in reading.alternatives]
+            confidence = min(reading.confidence, p.source.confidence) if reading.text else \
+                reading.confidence
+            cell = make_cell(template, p.cell_id, reading.text, confidence, source,
+                             MIN_NUMBER_CONFIDENCE, alternatives)
+            first = parse_value(p.source.text, template.value_type(p.cell_id))
+            if first.value != cell.value:
+                cell = cell.flag(f"{DISAGREE}: {p.source.text!r} / {reading.text!r}")
+            for note in p.notes:
+                cell = cell.flag(note)
+            cells[p.cell_id] = cell
+    return cells
+
+
+@dataclass(frozen=True)
+class ImageTables:
+    template: Template
+    cells: dict[str, Cell]
+    notes: tuple[str, ...]
+    pages: tuple[PageGrids, ...]  # what the table finder saw, for `recover debug`
+    match: TemplateMatch
+
+
+def image_tables(doc: Document, options: Options) -> ImageTables:
+    engine = get_engine(options.engine)
+    pages = [pg for page in doc.pages if page.image is not None
+             if (pg := read_page_grids(page, engine)) is not None]
+    match = map_grids(_renumber(pages), options.template)
+    if match is None:
+        raise NoTablesFound(doc.path, "no report table found in the images")
+    images = {p.page: p.image for p in pages}
+    cells = _number_cells(match.template, match, images, engine)
+    return ImageTables(match.template, cells, match.notes, tuple(pages), match)
+
+
+@dataclass(frozen=True)
+class Trace:
+    """A report and, when images were read, what the image path saw."""
+
+    report: Report
+    images: ImageTables | None
+
+
+def trace_report(path: Path, options: Options = Options()) -> Trace:
+    """The report model of one input file. Raises a `RecoverError` for bad input."""
+    doc = load_document(path, password=options.password, max_pixels=options.max_pixels,
+                        dpi=options.dpi)
+    text = _text_tables(doc, options)
+    cells: dict[str, Cell] = {}
+    notes: list[str] = []
+    template = None
+    images = None
+    if text is not None:
+        template, found = text
+        cells.update(found.cells)
+        notes += found.notes
+        if len(cells) == len(template.cell_ids()):
+            return Trace(assemble_report(template, cells, "text", _input_info(doc), notes), None)
+    if any(p.image is not None for p in doc.pages):
+        forced = template.id if template else options.template
+        try:
+            images = image_tables(doc, replace(options, template=forced))
+        except NoTablesFound:
+            if template is None:
+                raise
+        else:
+            template = images.template
+            cells = {**images.cells, **cells}
+            notes += images.notes
+    if template is None:
+        raise NoTablesFound(path, "no report table found (neither in the text nor in images)")
+    method = "ocr" if images else "text"
+    return Trace(assemble_report(template, cells, method, _input_info(doc), notes), images)
+
+
+def extract_report(path: Path, options: Options = Options()) -> Report:
+    """The report model of one input file. Raises a `RecoverError` for bad input."""
+    return trace_report(path, options).report
