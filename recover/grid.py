@@ -1,9 +1,16 @@
-"""Finding table grids on a page image: ruled lines, cells with their spans, several tables."""
+"""Finding table grids on a page image: ruled lines, cells with their spans, several tables.
+
+A grid is read in three steps: the ruled lines become a lattice of row and column edges;
+each edge segment between two lattice nodes is checked for ink (is there a rule here?);
+lattice cells not separated by a rule are merged into spanning cells. When a page has no
+usable rules, rows and columns are inferred from how the text lines up (`Grid.inferred`).
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 
 BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 in page pixels
@@ -21,12 +28,17 @@ class GridCell:
 @dataclass(frozen=True)
 class Grid:
     """One table: the x positions of its column rules, the y positions of its row rules,
-    and its cells (a merged cell is one `GridCell` with spans > 1)."""
+    and its cells (a merged cell is one `GridCell` with spans > 1).
+
+    `inferred` is true when the rules were missing and rows and columns were guessed from
+    the alignment of the text: later stages should trust such a grid less.
+    """
 
     bbox: BBox
     col_edges: tuple[int, ...]
     row_edges: tuple[int, ...]
     cells: tuple[GridCell, ...]
+    inferred: bool = False
 
     @property
     def n_rows(self) -> int:
@@ -36,7 +48,378 @@ class Grid:
     def n_cols(self) -> int:
         return len(self.col_edges) - 1
 
+    def cell_at(self, row: int, col: int) -> GridCell | None:
+        """The cell covering lattice position (row, col), spans included."""
+        for cell in self.cells:
+            if cell.row <= row < cell.row + cell.row_span and (
+                cell.col <= col < cell.col + cell.col_span
+            ):
+                return cell
+        return None
+
+
+@dataclass(frozen=True)
+class _Scale:
+    """Lengths derived from the size of the page's characters, so any DPI works."""
+
+    char_h: int
+
+    @property
+    def gap(self) -> int:  # longest break in a rule that is still joined
+        return max(3, self.char_h // 5)
+
+    @property
+    def merge_tol(self) -> int:  # rules closer than this are one (doubled lines, skew)
+        return max(4, int(self.char_h * 0.35))
+
+    @property
+    def min_h_rule(self) -> int:
+        return max(20, 2 * self.char_h)
+
+    @property
+    def min_v_rule(self) -> int:
+        return max(16, int(1.4 * self.char_h))
+
+
+@dataclass(frozen=True)
+class _Rule:
+    pos: float  # y of a horizontal rule, x of a vertical one
+    start: int  # extent along the rule
+    end: int
+
 
 def find_grids(page: np.ndarray) -> list[Grid]:
-    """Every table grid on a cleaned page image (grey or BGR), top to bottom."""
-    raise NotImplementedError
+    """Every table grid on a cleaned page image (grey or BGR), top to bottom.
+
+    Falls back to one text-aligned grid (`inferred=True`) when no ruled table is found.
+    """
+    gray = _as_gray(page)
+    ink = _ink_mask(gray)
+    scale = _Scale(_char_height(ink))
+    h_mask, v_mask = _rule_masks(ink, scale)
+    h_check, v_check = _edge_check_masks(ink, scale)
+    grids = []
+    for region in _table_regions(h_mask, v_mask, scale):
+        grid = _grid_in_region(h_mask & region, v_mask & region, h_check, v_check, scale)
+        if grid is not None:
+            grids.append(grid)
+    if not grids:
+        fallback = find_text_grid(page)
+        grids = [fallback] if fallback is not None else []
+    return sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))
+
+
+def _as_gray(page: np.ndarray) -> np.ndarray:
+    if page.ndim == 3:
+        return cv2.cvtColor(page, cv2.COLOR_BGR2GRAY)
+    return page
+
+
+def _ink_mask(gray: np.ndarray) -> np.ndarray:
+    """Dark marks (text and rules) as 255, robust to faint rules and uneven paper."""
+    block = max(15, (min(gray.shape) // 40) | 1)
+    return cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 10
+    )
+
+
+def _char_height(ink: np.ndarray) -> int:
+    """A typical character height: the upper quartile of small blobs' heights."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    limit = max(12, min(ink.shape) // 12)
+    text = (h >= 5) & (h <= limit) & (w <= limit) & (w >= 2)
+    if np.count_nonzero(text) < 5:
+        return max(10, min(ink.shape) // 60)
+    return max(8, int(np.percentile(h[text], 75)))
+
+
+def _rule_masks(ink: np.ndarray, scale: _Scale) -> tuple[np.ndarray, np.ndarray]:
+    """Long horizontal and vertical runs of ink, with short breaks bridged."""
+    h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, scale.gap), np.uint8))
+    h = cv2.morphologyEx(h, cv2.MORPH_OPEN, np.ones((1, scale.min_h_rule), np.uint8))
+    v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((scale.gap, 1), np.uint8))
+    v = cv2.morphologyEx(v, cv2.MORPH_OPEN, np.ones((scale.min_v_rule, 1), np.uint8))
+    return h, v
+
+
+def _edge_check_masks(ink: np.ndarray, scale: _Scale) -> tuple[np.ndarray, np.ndarray]:
+    """Looser rule masks for checking one short edge segment between two lattice nodes."""
+    short = max(5, scale.char_h // 3)
+    h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, scale.gap), np.uint8))
+    h = cv2.morphologyEx(h, cv2.MORPH_OPEN, np.ones((1, short), np.uint8))
+    v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((scale.gap, 1), np.uint8))
+    v = cv2.morphologyEx(v, cv2.MORPH_OPEN, np.ones((short, 1), np.uint8))
+    return h, v
+
+
+def _table_regions(h_mask: np.ndarray, v_mask: np.ndarray, scale: _Scale) -> list[np.ndarray]:
+    """One mask per connected group of rules that has both horizontal and vertical rules."""
+    rules = cv2.dilate(
+        h_mask | v_mask, np.ones((3, 3), np.uint8), iterations=max(1, scale.gap // 2)
+    )
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(rules, connectivity=8)
+    regions = []
+    for k in range(1, n):
+        x, y, w, h = stats[k, :4]
+        if w < 3 * scale.char_h or h < 2 * scale.char_h:
+            continue
+        region = (labels == k).astype(np.uint8) * 255
+        if cv2.countNonZero(h_mask & region) and cv2.countNonZero(v_mask & region):
+            regions.append(region)
+    return regions
+
+
+def _rules(mask: np.ndarray, horizontal: bool, scale: _Scale) -> list[_Rule]:
+    """Rule segments of a mask, collinear pieces (broken, doubled, skewed) merged into one."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    pieces = []
+    for x, y, w, h, _ in stats[1:]:
+        along, across, start, pos = (w, h, x, y + h / 2) if horizontal else (h, w, y, x + w / 2)
+        if across <= max(6, scale.char_h // 2) or across < along / 4:
+            pieces.append(_Rule(pos, int(start), int(start + along)))
+    pieces.sort(key=lambda r: r.pos)
+    merged: list[list[_Rule]] = []
+    for piece in pieces:
+        if merged and piece.pos - merged[-1][-1].pos <= scale.merge_tol:
+            merged[-1].append(piece)
+        else:
+            merged.append([piece])
+    rules = []
+    for group in merged:
+        lengths = np.array([r.end - r.start for r in group], float)
+        pos = float(np.average([r.pos for r in group], weights=lengths))
+        rules.append(_Rule(pos, min(r.start for r in group), max(r.end for r in group)))
+    return rules
+
+
+def _edges_with_border(rules: list[_Rule], across: list[_Rule], tol: int) -> list[int]:
+    """Edge positions of the rules, plus a border edge where the perpendicular rules reach
+    beyond the outermost rule (a table drawn without its outer frame)."""
+    edges = [round(r.pos) for r in rules]
+    if across:
+        first, last = min(r.start for r in across), max(r.end for r in across)
+        if not edges or first < edges[0] - 2 * tol:
+            edges.insert(0, first)
+        if last > edges[-1] + 2 * tol:
+            edges.append(last)
+    return edges
+
+
+def _grid_in_region(
+    h_mask: np.ndarray,
+    v_mask: np.ndarray,
+    h_check: np.ndarray,
+    v_check: np.ndarray,
+    scale: _Scale,
+) -> Grid | None:
+    h_rules = _rules(h_mask, True, scale)
+    v_rules = _rules(v_mask, False, scale)
+    row_edges = _edges_with_border(h_rules, v_rules, scale.merge_tol)
+    col_edges = _edges_with_border(v_rules, h_rules, scale.merge_tol)
+    if len(row_edges) < 2 or len(col_edges) < 2:
+        return None
+    while True:
+        h_sep, v_sep = _separations(row_edges, col_edges, h_check, v_check, scale)
+        unused_rows = [i for i in range(1, len(row_edges) - 1) if not h_sep[i].any()]
+        unused_cols = [j for j in range(1, len(col_edges) - 1) if not v_sep[:, j].any()]
+        if not unused_rows and not unused_cols:
+            break
+        row_edges = [e for i, e in enumerate(row_edges) if i not in unused_rows]
+        col_edges = [e for j, e in enumerate(col_edges) if j not in unused_cols]
+    cells = _merge_cells(row_edges, col_edges, h_sep, v_sep)
+    if len(cells) < 2:
+        return None
+    bbox = (col_edges[0], row_edges[0], col_edges[-1], row_edges[-1])
+    return Grid(bbox, tuple(col_edges), tuple(row_edges), tuple(cells))
+
+
+def _separations(
+    row_edges: list[int],
+    col_edges: list[int],
+    h_check: np.ndarray,
+    v_check: np.ndarray,
+    scale: _Scale,
+) -> tuple[np.ndarray, np.ndarray]:
+    """h_sep[i, j]: a rule on row edge i under column j; v_sep[i, j]: a rule on column edge j
+    beside row i. Outer edges always separate."""
+    n_rows, n_cols = len(row_edges) - 1, len(col_edges) - 1
+    h_sep = np.ones((n_rows + 1, n_cols), bool)
+    v_sep = np.ones((n_rows, n_cols + 1), bool)
+    tol = scale.merge_tol
+    for i in range(1, n_rows):
+        for j in range(n_cols):
+            h_sep[i, j] = _is_ruled(
+                h_check, row_edges[i], col_edges[j], col_edges[j + 1], tol, True
+            )
+    for j in range(1, n_cols):
+        for i in range(n_rows):
+            v_sep[i, j] = _is_ruled(
+                v_check, col_edges[j], row_edges[i], row_edges[i + 1], tol, False
+            )
+    return h_sep, v_sep
+
+
+def _is_ruled(mask: np.ndarray, pos: int, start: int, end: int, tol: int, horizontal: bool) -> bool:
+    """Whether a rule runs along `pos` from `start` to `end`: most of the way covered, and
+    both ends reached (a stroke of text inside a cell rarely touches both borders)."""
+    start, end = start + tol, end - tol
+    if end - start < 3:
+        return True
+    lo, hi = max(0, pos - tol), pos + tol + 1
+    band = mask[lo:hi, start:end] if horizontal else mask[start:end, lo:hi].T
+    if band.size == 0:
+        return False
+    covered = band.any(axis=0)
+    zone = max(1, len(covered) // 5)
+    return bool(
+        covered.mean() >= 0.65 and covered[:zone].mean() >= 0.5 and covered[-zone:].mean() >= 0.5
+    )
+
+
+def _merge_cells(
+    row_edges: list[int], col_edges: list[int], h_sep: np.ndarray, v_sep: np.ndarray
+) -> list[GridCell]:
+    """Lattice cells joined across every edge without a rule, each group squared off."""
+    n_rows, n_cols = len(row_edges) - 1, len(col_edges) - 1
+    owner = np.arange(n_rows * n_cols).reshape(n_rows, n_cols)
+
+    def root(k: int) -> int:
+        flat = owner.reshape(-1)
+        while flat[k] != k:
+            flat[k] = flat[flat[k]]
+            k = int(flat[k])
+        return k
+
+    def join(a: int, b: int) -> None:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            owner.reshape(-1)[max(ra, rb)] = min(ra, rb)
+
+    for i in range(n_rows):
+        for j in range(n_cols):
+            if j + 1 < n_cols and not v_sep[i, j + 1]:
+                join(i * n_cols + j, i * n_cols + j + 1)
+            if i + 1 < n_rows and not h_sep[i + 1, j]:
+                join(i * n_cols + j, (i + 1) * n_cols + j)
+    boxes = _square_off([[root(i * n_cols + j) for j in range(n_cols)] for i in range(n_rows)])
+    cells = [
+        GridCell(
+            r0, c0, r1 - r0, c1 - c0, (col_edges[c0], row_edges[r0], col_edges[c1], row_edges[r1])
+        )
+        for r0, c0, r1, c1 in boxes
+    ]
+    return sorted(cells, key=lambda c: (c.row, c.col))
+
+
+def _square_off(groups: list[list[int]]) -> list[tuple[int, int, int, int]]:
+    """Rectangles (r0, c0, r1, c1), end-exclusive, covering each group; groups whose
+    rectangles overlap (an L-shaped group from a missing rule piece) are fused."""
+    spans: dict[int, list[int]] = {}
+    for i, row in enumerate(groups):
+        for j, g in enumerate(row):
+            box = spans.setdefault(g, [i, j, i + 1, j + 1])
+            box[0], box[1] = min(box[0], i), min(box[1], j)
+            box[2], box[3] = max(box[2], i + 1), max(box[3], j + 1)
+    boxes = [tuple(b) for b in spans.values()]
+    fused = True
+    while fused:
+        fused = False
+        for a in range(len(boxes)):
+            for b in range(a + 1, len(boxes)):
+                p, q = boxes[a], boxes[b]
+                if p[0] < q[2] and q[0] < p[2] and p[1] < q[3] and q[1] < p[3]:
+                    boxes[a] = (min(p[0], q[0]), min(p[1], q[1]), max(p[2], q[2]), max(p[3], q[3]))
+                    del boxes[b]
+                    fused = True
+                    break
+            if fused:
+                break
+    return boxes  # type: ignore[return-value]
+
+
+def find_text_grid(page: np.ndarray) -> Grid | None:
+    """Rows and columns from the alignment of text alone, for a page whose rules are gone.
+
+    Words (characters joined across small gaps) are clustered into rows by their vertical
+    extent and into columns by the empty vertical bands between them.
+    """
+    ink = _ink_mask(_as_gray(page))
+    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    char_h = _char_height(ink)
+    words = cv2.dilate(ink, np.ones((max(3, char_h // 3), max(3, char_h * 2 // 3)), np.uint8))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(words, connectivity=8)
+    boxes = [
+        (x, y, x + w, y + h)
+        for x, y, w, h, _ in stats[1:]
+        if h >= char_h // 2 and h <= 4 * char_h and w >= char_h // 3
+    ]
+    if len(boxes) < 4:
+        return None
+    row_bands = _bands([(b[1], b[3]) for b in boxes], min_gap=1)
+    row_edges = _band_edges(row_bands)
+    counts = np.zeros(ink.shape[1] + 1, int)
+    for x0, _, x1, _ in boxes:
+        counts[x0:x1] += 1
+    allowed = max(0, int(0.15 * len(row_bands)))
+    col_bands = _runs(counts > allowed, min_gap=char_h)
+    col_edges = _band_edges(col_bands)
+    if len(row_edges) < 3 or len(col_edges) < 3:
+        return None
+    cells = [
+        GridCell(i, j, 1, 1, (col_edges[j], row_edges[i], col_edges[j + 1], row_edges[i + 1]))
+        for i in range(len(row_edges) - 1)
+        for j in range(len(col_edges) - 1)
+    ]
+    bbox = (col_edges[0], row_edges[0], col_edges[-1], row_edges[-1])
+    return Grid(bbox, tuple(col_edges), tuple(row_edges), tuple(cells), inferred=True)
+
+
+def _bands(intervals: list[tuple[int, int]], min_gap: int) -> list[tuple[int, int]]:
+    """Union of overlapping intervals, keeping apart those separated by at least `min_gap`."""
+    bands: list[list[int]] = []
+    for lo, hi in sorted(intervals):
+        if bands and lo < bands[-1][1] + min_gap:
+            bands[-1][1] = max(bands[-1][1], hi)
+        else:
+            bands.append([lo, hi])
+    return [(lo, hi) for lo, hi in bands]
+
+
+def _runs(filled: np.ndarray, min_gap: int) -> list[tuple[int, int]]:
+    """Runs of True, joined across gaps shorter than `min_gap`."""
+    padded = np.concatenate([[False], filled, [False]]).astype(np.int8)
+    change = np.flatnonzero(np.diff(padded))
+    return _bands(list(zip(change[::2].tolist(), change[1::2].tolist(), strict=True)), min_gap)
+
+
+def _band_edges(bands: list[tuple[int, int]]) -> list[int]:
+    """Edges around and midway between consecutive bands."""
+    if not bands:
+        return []
+    edges = [bands[0][0]]
+    edges += [(a[1] + b[0]) // 2 for a, b in zip(bands, bands[1:], strict=False)]
+    edges.append(bands[-1][1])
+    return edges
+
+
+def draw_grids(image: np.ndarray, grids: list[Grid]) -> np.ndarray:
+    """A copy of the page with each grid's cells outlined and labelled `row,col`
+    (green for ruled grids, orange for inferred ones)."""
+    out = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image.copy()
+    for t, grid in enumerate(grids):
+        colour = (0, 140, 255) if grid.inferred else (0, 170, 0)
+        for cell in grid.cells:
+            x0, y0, x1, y1 = cell.bbox
+            cv2.rectangle(out, (x0 + 2, y0 + 2), (x1 - 2, y1 - 2), colour, 2)
+            label = f"{cell.row},{cell.col}"
+            if cell.row_span > 1 or cell.col_span > 1:
+                label += f" {cell.row_span}x{cell.col_span}"
+            cv2.putText(
+                out, label, (x0 + 4, y0 + 16), cv2.FONT_HERSHEY_SIMPLEX, 0.45, (255, 0, 0), 1
+            )
+        x0, y0, _, _ = grid.bbox
+        cv2.putText(
+            out, f"table {t}", (x0, max(12, y0 - 6)), cv2.FONT_HERSHEY_SIMPLEX, 0.6, colour, 2
+        )
+    return out

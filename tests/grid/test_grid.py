@@ -1,0 +1,149 @@
+"""The grid finder on drawn replicas of the official tables, clean and damaged."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from recover.grid import Grid, draw_grids, find_grids, find_text_grid
+
+
+def spans(grid: Grid) -> set[tuple[int, int, int, int]]:
+    return {(c.row, c.col, c.row_span, c.col_span) for c in grid.cells}
+
+
+def test_reviews_table_has_its_merged_headers(drawing):
+    table = drawing.reviews_table()
+    page = drawing.draw_table(drawing.blank_page(), table, (100, 200))
+
+    [grid] = find_grids(page)
+
+    assert (grid.n_rows, grid.n_cols) == (4, 15)
+    assert spans(grid) == drawing.expected_cells(table)
+    assert (0, 0, 1, 5) in spans(grid) and (0, 5, 1, 10) in spans(grid)
+    assert sum(1 for c in grid.cells if c.row_span == 2) == 5
+    assert not grid.inferred
+
+
+def test_cells_are_row_major_with_page_pixel_boxes(drawing):
+    table = drawing.reviews_table()
+    page = drawing.draw_table(drawing.blank_page(), table, (100, 200))
+
+    [grid] = find_grids(page)
+
+    assert [(c.row, c.col) for c in grid.cells] == sorted((c.row, c.col) for c in grid.cells)
+    x0, y0, x1, y1 = grid.bbox
+    width, height = table.size
+    assert abs(x0 - 100) <= 3 and abs(y0 - 200) <= 3
+    assert abs(x1 - (100 + width)) <= 3 and abs(y1 - (200 + height)) <= 3
+    first = grid.cells[0]
+    assert abs(first.bbox[2] - (100 + 5 * 92)) <= 3
+
+
+def test_applications_table_row_labels_span_many_rows(drawing):
+    table = drawing.applications_table()
+    page = drawing.draw_table(drawing.blank_page(), table, (80, 120))
+
+    [grid] = find_grids(page)
+
+    assert (grid.n_rows, grid.n_cols) == (28, 10)
+    assert spans(grid) == drawing.expected_cells(table)
+    assert grid.cell_at(20, 0) == grid.cell_at(5, 0)
+    assert grid.cell_at(5, 0).row_span == 22
+
+
+def test_faint_rules(drawing):
+    table = drawing.reviews_table()
+    page = drawing.draw_table(drawing.blank_page(), table, (100, 200), ink=200, line_width=1)
+    page = page.copy()
+    page[page < 255] = np.clip(page[page < 255], 0, 200)
+    rng = np.random.default_rng(1)
+    noisy = np.clip(page.astype(int) + rng.normal(0, 6, page.shape), 0, 255).astype(np.uint8)
+
+    [grid] = find_grids(noisy)
+
+    assert spans(grid) == drawing.expected_cells(table)
+
+
+def test_broken_rules(drawing):
+    table = drawing.applications_table()
+    page = drawing.draw_table(drawing.blank_page(), table, (80, 120))
+    rng = np.random.default_rng(7)
+    for _ in range(1500):  # white nicks of 2-4 px across the rules
+        x, y = int(rng.integers(0, page.shape[1])), int(rng.integers(0, page.shape[0]))
+        size = int(rng.integers(2, 5))
+        page[y : y + size, x : x + size] = 255
+
+    [grid] = find_grids(page)
+
+    assert spans(grid) == drawing.expected_cells(table)
+
+
+def test_doubled_outer_border_is_one_rule(drawing):
+    table = drawing.reviews_table()
+    page = drawing.draw_table(drawing.blank_page(), table, (100, 200))
+    width, height = table.size
+    cv2.rectangle(page, (95, 195), (105 + width, 205 + height), 0, 2)
+
+    [grid] = find_grids(page)
+
+    assert (grid.n_rows, grid.n_cols) == (4, 15)
+    assert spans(grid) == drawing.expected_cells(table)
+
+
+def test_missing_outer_border_is_inferred(drawing):
+    table = drawing.reviews_table()
+    page = drawing.draw_table(drawing.blank_page(), table, (100, 200), border=False)
+
+    [grid] = find_grids(page)
+
+    assert (grid.n_rows, grid.n_cols) == (4, 15)
+    assert spans(grid) == drawing.expected_cells(table)
+
+
+def test_two_tables_on_one_page_top_to_bottom(drawing):
+    page = drawing.blank_page()
+    drawing.draw_table(page, drawing.reviews_table(), (100, 1500))
+    drawing.draw_table(page, drawing.applications_table(), (80, 100))
+
+    grids = find_grids(page)
+
+    assert [(g.n_rows, g.n_cols) for g in grids] == [(28, 10), (4, 15)]
+    assert grids[0].bbox[1] < grids[1].bbox[1]
+
+
+def test_small_screenshot_scale(drawing):
+    table = drawing.reviews_table()
+    page = drawing.draw_table(drawing.blank_page(1600, 600), table, (40, 40))
+    small = cv2.resize(page, None, fx=0.6, fy=0.6, interpolation=cv2.INTER_AREA)
+
+    [grid] = find_grids(small)
+
+    assert spans(grid) == drawing.expected_cells(table)
+
+
+def test_rules_gone_falls_back_to_text_alignment(drawing):
+    table = drawing.applications_table()
+    numbers_only = type(table)(
+        [c for c in table.layout if c[0] >= 3 and c[1] >= 3], table.col_widths, table.row_heights
+    )
+    page = drawing.draw_table(drawing.blank_page(), numbers_only, (80, 120), rules=False)
+
+    [grid] = find_grids(page)
+
+    assert grid.inferred
+    assert (grid.n_rows, grid.n_cols) == (25, 7)
+    assert find_text_grid(drawing.blank_page()) is None
+
+
+def test_blank_page_has_no_grid(drawing):
+    assert find_grids(drawing.blank_page()) == []
+
+
+def test_draw_grids_marks_the_page(drawing):
+    page = drawing.draw_table(drawing.blank_page(), drawing.reviews_table(), (100, 200))
+
+    picture = draw_grids(page, find_grids(page))
+
+    assert picture.shape == (*page.shape, 3)
+    assert (picture[:, :, 1] > picture[:, :, 0] + 50).any()
