@@ -66,3 +66,19 @@ def test_report_breaking_a_rule_keeps_printed_values_and_reports_it(path: Path) 
     assert {v.rule for v in violations} == {"applications.balance", "applications.applicants"}
     assert found.cells["applications.new.natural_person"].value == \
         truth["values"]["applications.new.natural_person"]
+
+
+def test_a_row_whose_blank_cell_collapsed_is_flagged_not_guessed() -> None:
+    text = (DATA / "layout_pipe_2021_breaks_rule.txt").read_text(encoding="utf-8")
+    lines = text.splitlines()
+    k = next(i for i, line in enumerate(lines) if line.startswith("2.重复申请"))
+    cells = lines[k].split(" | ")
+    lines[k] = " | ".join(cells[:3] + cells[4:])  # one of its seven values lost
+    template, found = extract_tables("\n".join(lines), "collapsed")
+    row = [found.cells[f"applications.not_processed_duplicate.{c.id}"]
+           for c in template.tables["applications"].columns]
+    assert all(c.flagged and c.value is None for c in row)
+    assert all(c.reasons[0].startswith("cannot place: row has 6 values for 7") for c in row)
+    assert any("not_processed_duplicate" in note for note in found.notes)
+    neighbour = found.cells["applications.not_processed_publication.total"]
+    assert not neighbour.flagged
