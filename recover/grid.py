@@ -96,8 +96,9 @@ def find_grids(page: np.ndarray) -> list[Grid]:
     gray = _as_gray(page)
     ink = _ink_mask(gray)
     scale = _Scale(_char_height(ink))
-    h_mask, v_mask = _rule_masks(ink, scale)
-    h_check, v_check = _edge_check_masks(ink, scale)
+    lines = _without_text(ink, scale)
+    h_mask, v_mask = _rule_masks(lines, scale)
+    h_check, v_check = _edge_check_masks(lines, scale)
     grids = []
     for region in _table_regions(h_mask, v_mask, scale):
         grid = _grid_in_region(h_mask & region, v_mask & region, h_check, v_check, scale)
@@ -132,6 +133,16 @@ def _char_height(ink: np.ndarray) -> int:
     if np.count_nonzero(text) < 5:
         return max(10, min(ink.shape) // 60)
     return max(8, int(np.percentile(h[text], 75)))
+
+
+def _without_text(ink: np.ndarray, scale: _Scale) -> np.ndarray:
+    """The ink minus blobs as thick as text (characters, or a word run together by a blurred
+    scan): rules are thin, and a whole grid is far larger than any word."""
+    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    thickness = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    text = (thickness >= 0.4 * scale.char_h) & (thickness <= 1.6 * scale.char_h)
+    text[0] = False
+    return np.where(text[labels], 0, ink).astype(np.uint8)
 
 
 def _rule_masks(ink: np.ndarray, scale: _Scale) -> tuple[np.ndarray, np.ndarray]:

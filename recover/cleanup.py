@@ -1,0 +1,284 @@
+"""Page clean-up before grid finding: even out the paper, lift red seals off the text, turn
+the page upright, straighten a small skew and undo the perspective of a photographed page.
+
+Everything downstream (grids, cell bboxes in the report) works in the pixels of the cleaned
+image; `CleanedPage.to_cleaned` maps a point of the page as read into those pixels.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+# An optional judge of which way up a page is (an OCR engine's mean confidence, say): given a
+# grey page, higher means more likely upright. Used to choose between a page and its half turn.
+UprightScore = Callable[[np.ndarray], float]
+
+WHITE = (255, 255, 255)
+
+
+@dataclass(frozen=True, eq=False)
+class CleanedPage:
+    """A page ready for grid finding.
+
+    `quarter_turns` is how many clockwise quarter turns made it upright, `skew_degrees` the
+    small rotation then removed (counter-clockwise positive), `perspective` whether a
+    photographed table's quadrilateral was warped to a rectangle, `seal_pixels` how many red
+    seal pixels were lifted. `to_cleaned` (3x3) maps page-as-read pixels to cleaned pixels.
+    """
+
+    image: np.ndarray  # BGR uint8
+    gray: np.ndarray  # uint8, same size as `image`
+    quarter_turns: int
+    skew_degrees: float
+    perspective: bool
+    seal_pixels: int
+    to_cleaned: np.ndarray
+
+    def map_point(self, x: float, y: float) -> tuple[float, float]:
+        """Where a point of the page as read lies in the cleaned image."""
+        u, v, w = self.to_cleaned @ np.array([x, y, 1.0])
+        return u / w, v / w
+
+
+def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None) -> CleanedPage:
+    """Clean one page image (grey or BGR uint8) for grid finding."""
+    bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
+    bgr = normalize_background(bgr)
+    bgr, seal_pixels = remove_red_seals(bgr)
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+
+    lines = _long_lines(gray)
+    turns = _quarter_turns(gray, lines)
+    skew = _skew_degrees(lines)
+    transform = _turn_and_deskew(gray.shape, turns, skew)
+    if turns or skew:
+        bgr, gray = _warp(bgr, transform), _warp(gray, transform)
+    if _should_half_turn(gray, upright_score):
+        half = _turn_and_deskew(gray.shape, 2, 0.0)
+        bgr, gray = _warp(bgr, half), _warp(gray, half)
+        transform, turns = half @ transform, (turns + 2) % 4
+
+    quad = _table_quadrilateral(gray)
+    if quad is not None:
+        warp = _rectify(quad)
+        bgr, gray = _warp(bgr, warp), _warp(gray, warp)
+        transform = warp @ transform
+    return CleanedPage(bgr, gray, turns, skew, quad is not None, seal_pixels, transform)
+
+
+def normalize_background(bgr: np.ndarray) -> np.ndarray:
+    """Divide out the paper's shading (uneven light, yellowed scans), so paper is white.
+
+    The paper's colour is a wide maximum filter over a shrunken page, wide enough to
+    see past any stroke or rule.
+    """
+    height, width = bgr.shape[:2]
+    factor = 4 if min(height, width) >= 400 else 1
+    small = cv2.resize(bgr, (max(1, width // factor), max(1, height // factor)),
+                       interpolation=cv2.INTER_AREA)
+    reach = max(5, (min(height, width) // 60 // factor) | 1)
+    paper = cv2.dilate(small, np.ones((reach, reach), np.uint8))
+    paper = cv2.blur(paper, (reach, reach))
+    paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
+    return cv2.divide(bgr, np.maximum(paper, 1), scale=255)
+
+
+def remove_red_seals(bgr: np.ndarray) -> tuple[np.ndarray, int]:
+    """Paint red seal ink white, keeping dark strokes under it (a black stroke under a
+    translucent seal stays dark, with little red left above its other channels)."""
+    b, g, r = (bgr[:, :, k].astype(np.int16) for k in range(3))
+    redness = r - np.maximum(g, b)
+    seal = (redness > 35) & (r > 110)
+    count = int(np.count_nonzero(seal))
+    if count == 0:
+        return bgr, 0
+    out = bgr.copy()
+    out[seal] = WHITE
+    return out, count
+
+
+@dataclass(frozen=True)
+class _Line:
+    angle: float  # degrees in [-90, 90), image coordinates (y down)
+    length: float
+
+
+def _long_lines(gray: np.ndarray) -> list[_Line]:
+    """Long straight segments (table rules) on a shrunken page."""
+    factor = max(1.0, max(gray.shape) / 1200)
+    small = cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
+    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                25, 12)
+    min_length = min(small.shape) // 5
+    found = cv2.HoughLinesP(ink, 1, np.pi / 720, threshold=min_length // 2,
+                            minLineLength=min_length, maxLineGap=3)
+    if found is None:
+        return []
+    lines = []
+    for x0, y0, x1, y1 in found.reshape(-1, 4).astype(float):
+        angle = float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
+        angle = (angle + 90) % 180 - 90
+        lines.append(_Line(angle, float(np.hypot(x1 - x0, y1 - y0))))
+    return lines
+
+
+def _deviation(angle: float) -> tuple[str, float]:
+    """Which axis a line is near and by how much it is off it."""
+    if abs(angle) <= 45:
+        return "h", angle
+    return "v", angle - 90 if angle > 0 else angle + 90
+
+
+def _quarter_turns(gray: np.ndarray, lines: list[_Line]) -> int:
+    """0 or 1 (clockwise quarter turns), deciding whether the page lies on its side.
+
+    A statistics table has more length in its row rules than in its column rules; where
+    rules are scarce, digits decide (upright digits are taller than wide).
+    """
+    along = {"h": 1.0, "v": 1.0}
+    for line in lines:
+        axis, off = _deviation(line.angle)
+        if abs(off) <= 10:
+            along[axis] += line.length
+    rule_vote = float(np.log(along["h"] / along["v"]))
+    total = along["h"] + along["v"]
+    if total > min(gray.shape) and abs(rule_vote) > 0.3:
+        return 0 if rule_vote > 0 else 1
+    return 0 if _glyph_vote(gray) >= 0 else 1
+
+
+def _glyph_vote(gray: np.ndarray) -> float:
+    """Positive when small ink blobs are mostly taller than wide (digits upright)."""
+    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    w, h = stats[1:, cv2.CC_STAT_WIDTH].astype(float), stats[1:, cv2.CC_STAT_HEIGHT].astype(float)
+    small = (np.maximum(w, h) >= 8) & (np.maximum(w, h) <= min(gray.shape) / 15)
+    tall = np.count_nonzero(small & (h > 1.4 * w) & (h < 4 * w))
+    wide = np.count_nonzero(small & (w > 1.4 * h) & (w < 4 * h))
+    return float(np.log((tall + 1) / (wide + 1)))
+
+
+def _skew_degrees(lines: list[_Line]) -> float:
+    """The page's small rotation, from the length-weighted median tilt of its long rules."""
+    offs, weights = [], []
+    for line in lines:
+        _, off = _deviation(line.angle)
+        if abs(off) <= 10:
+            offs.append(off)
+            weights.append(line.length)
+    if not offs:
+        return 0.0
+    order = np.argsort(offs)
+    cumulative = np.cumsum(np.asarray(weights)[order])
+    median = float(np.asarray(offs)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
+    return median if abs(median) >= 0.1 else 0.0
+
+
+def _turn_and_deskew(shape: tuple[int, ...], turns: int, skew: float) -> np.ndarray:
+    """3x3 transform: rotate by `skew` degrees counter-clockwise plus `turns` clockwise
+    quarter turns about the centre, then shift so the whole page stays in view."""
+    height, width = shape[:2]
+    rotation = cv2.getRotationMatrix2D((width / 2, height / 2), skew - 90 * turns, 1.0)
+    corners = np.array([[0, 0, 1], [width, 0, 1], [0, height, 1], [width, height, 1]], float)
+    moved = corners @ rotation.T
+    rotation[:, 2] -= moved.min(axis=0)
+    return np.vstack([rotation, [0, 0, 1]])
+
+
+def _warp(image: np.ndarray, transform: np.ndarray) -> np.ndarray:
+    """Apply a 3x3 transform, sizing the output to hold the whole transformed page."""
+    height, width = image.shape[:2]
+    corners = np.array([[0, 0], [width, 0], [0, height], [width, height]], np.float32)
+    moved = cv2.perspectiveTransform(corners[None], transform)[0]
+    out_w, out_h = (int(np.ceil(v)) for v in moved.max(axis=0))
+    border = WHITE if image.ndim == 3 else 255
+    return cv2.warpPerspective(image, transform, (max(out_w, 1), max(out_h, 1)),
+                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
+                               borderValue=border)
+
+
+def _should_half_turn(gray: np.ndarray, upright_score: UprightScore | None) -> bool:
+    """Whether the page is upside down.
+
+    With a scorer, it decides. Without one, the layout does: the official tables put merged
+    header cells on top and row labels spanning many rows on the left, so rules get denser
+    downwards and rightwards; failing that, text ink leans up and left.
+    """
+    if upright_score is not None:
+        return upright_score(cv2.rotate(gray, cv2.ROTATE_180)) > upright_score(gray)
+    ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
+    long = max(30, min(gray.shape) // 20)
+    h_rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((1, long), np.uint8))
+    v_rules = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((long, 1), np.uint8))
+    structure = _density_trend(v_rules, axis=1) + _density_trend(h_rules.T, axis=1)
+    if abs(structure) > 0.2:
+        return structure < 0
+    text = cv2.subtract(ink, cv2.dilate(h_rules | v_rules, np.ones((3, 3), np.uint8)))
+    ys, xs = np.nonzero(text)
+    if len(xs) < 100:
+        return False
+    cx = (xs.mean() - xs.min()) / max(1, xs.max() - xs.min())
+    cy = (ys.mean() - ys.min()) / max(1, ys.max() - ys.min())
+    return (cx - 0.5) + (cy - 0.5) > 0.02
+
+
+def _density_trend(rules: np.ndarray, axis: int) -> float:
+    """Correlation between a row's index and how many rules cross it (rows that no rule
+    crosses are outside any table and left out)."""
+    on = rules > 0
+    crossings = np.count_nonzero(on[:, 1:] & ~on[:, :-1], axis=axis).astype(float)
+    rows = np.flatnonzero(crossings)
+    if len(rows) < 10 or crossings[rows].std() == 0:
+        return 0.0
+    return float(np.corrcoef(rows, crossings[rows])[0, 1])
+
+
+def _table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
+    """The outline of the page's largest table when it is a clearly non-rectangular
+    quadrilateral (a photographed page); None when the table is already square."""
+    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
+                                31, 12)
+    ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))
+    contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return None
+    outline = max(contours, key=cv2.contourArea)
+    if cv2.contourArea(outline) < 0.1 * gray.shape[0] * gray.shape[1]:
+        return None
+    quad = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True)
+    if len(quad) != 4 or not cv2.isContourConvex(quad):
+        return None
+    quad = _order_corners(quad[:, 0, :].astype(np.float32))
+    return quad if _max_corner_error(quad) > 1.5 else None
+
+
+def _order_corners(points: np.ndarray) -> np.ndarray:
+    """Top-left, top-right, bottom-right, bottom-left."""
+    total, diff = points.sum(axis=1), points[:, 1] - points[:, 0]
+    return np.array([points[np.argmin(total)], points[np.argmin(diff)],
+                     points[np.argmax(total)], points[np.argmax(diff)]], np.float32)
+
+
+def _max_corner_error(quad: np.ndarray) -> float:
+    """The largest departure, in degrees, of a corner angle from a right angle."""
+    errors = []
+    for k in range(4):
+        a, b = quad[k - 1] - quad[k], quad[(k + 1) % 4] - quad[k]
+        cosine = float(np.dot(a, b) / (np.linalg.norm(a) * np.linalg.norm(b) + 1e-9))
+        errors.append(abs(90 - np.degrees(np.arccos(np.clip(cosine, -1, 1)))))
+    return max(errors)
+
+
+def _rectify(quad: np.ndarray) -> np.ndarray:
+    """The homography taking the quadrilateral to an upright rectangle at its top-left."""
+    tl, tr, br, bl = quad
+    width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
+    height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
+    x0, y0 = quad.min(axis=0)
+    target = np.array([[x0, y0], [x0 + width, y0], [x0 + width, y0 + height],
+                       [x0, y0 + height]], np.float32)
+    return cv2.getPerspectiveTransform(quad, target)
