@@ -1,0 +1,100 @@
+"""Tesseract 5 through pytesseract: crops stacked into one page per batch, one call each.
+
+A tesseract call costs a process start and a model load, so crops are stacked top to bottom
+with white between them, read as a block of lines, and each word goes back to the crop whose
+band holds its centre.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Sequence
+from typing import ClassVar
+
+import cv2
+import numpy as np
+import pytesseract
+
+from recover.ocr.base import CropKind, OcrEngine, Reading
+
+_HEIGHT = 40  # every crop is scaled to this height before stacking
+_GAP = 24  # white rows between stacked crops
+_MARGIN = 16
+_PER_PAGE = 60  # crops per tesseract call
+_NUMBER_CHARS = "0123456789.,-/—元万件个条项无"
+_CONFIG: dict[CropKind, tuple[str, str]] = {
+    # chi_sim alone drops lone digits; eng alone cannot read the units (scripts/ocr_probe.py).
+    "number": ("eng+chi_sim", f"--psm 6 -c tessedit_char_whitelist={_NUMBER_CHARS}"),
+    "label": ("chi_sim+chi_tra", "--psm 6"),
+}
+_CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u9fff\uff00-\uffef])")
+
+
+class TesseractEngine(OcrEngine):
+    name = "tesseract"
+    _shared: ClassVar[TesseractEngine | None] = None
+
+    def __init__(self, threads: int = 1) -> None:
+        # Tesseract's OpenMP threads follow the environment of the process it runs in.
+        os.environ.setdefault("OMP_THREAD_LIMIT", str(threads))
+
+    @classmethod
+    def shared(cls) -> TesseractEngine:
+        """One engine per process; RECOVER_OCR_THREADS sets tesseract's threads (default 1)."""
+        if cls._shared is None:
+            cls._shared = cls(threads=int(os.environ.get("RECOVER_OCR_THREADS", "1")))
+        return cls._shared
+
+    def read(self, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
+        readings: list[Reading] = []
+        for start in range(0, len(crops), _PER_PAGE):
+            readings.extend(self._read_page(crops[start : start + _PER_PAGE], kind))
+        return readings
+
+    def _read_page(self, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
+        page, bands = _stack([_grey(crop) for crop in crops])
+        lang, config = _CONFIG[kind]
+        data = pytesseract.image_to_data(
+            page, lang=lang, config=config, output_type=pytesseract.Output.DICT
+        )
+        words: list[list[tuple[int, str, float]]] = [[] for _ in crops]
+        for text, conf, left, top, height in zip(
+            data["text"], data["conf"], data["left"], data["top"], data["height"], strict=True
+        ):
+            if not text.strip() or float(conf) < 0:
+                continue
+            centre = top + height / 2
+            for i, (y0, y1) in enumerate(bands):
+                if y0 - _GAP / 2 <= centre < y1 + _GAP / 2:
+                    words[i].append((left, text, float(conf) / 100))
+                    break
+        return [_reading(sorted(found)) for found in words]
+
+
+def _reading(words: list[tuple[int, str, float]]) -> Reading:
+    if not words:
+        return Reading("", 0.0)
+    text = _CJK_SPACE.sub("", " ".join(word for _, word, _ in words))
+    # The weakest word bounds how sure we are of the whole cell.
+    return Reading(text, min(1.0, min(conf for _, _, conf in words)))
+
+
+def _grey(crop: np.ndarray) -> np.ndarray:
+    grey = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
+    h, w = grey.shape
+    width = max(1, round(w * _HEIGHT / max(h, 1)))
+    return cv2.resize(grey, (width, _HEIGHT), interpolation=cv2.INTER_AREA)
+
+
+def _stack(crops: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Crops one under another on white; returns the page and each crop's row band."""
+    width = max(crop.shape[1] for crop in crops) + 2 * _MARGIN
+    height = _MARGIN * 2 + sum(crop.shape[0] for crop in crops) + _GAP * (len(crops) - 1)
+    page = np.full((height, width), 255, dtype=np.uint8)
+    bands, y = [], _MARGIN
+    for crop in crops:
+        page[y : y + crop.shape[0], _MARGIN : _MARGIN + crop.shape[1]] = crop
+        bands.append((y, y + crop.shape[0]))
+        y += crop.shape[0] + _GAP
+    return page, bands

@@ -1,0 +1,229 @@
+"""Reading the cells of a grid: crop each cell inside its rules, trim to the ink, OCR.
+
+A cell without ink is blank and never reaches the engine. Text in several lines (a wrapped
+label, or a vertical label with one character per line) is cut into its lines and laid
+side by side, so the engine always reads one line.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from recover.grid import BBox, GridCell
+from recover.ocr.base import CropKind, OcrEngine, Reading
+
+# Below these a reading is doubtful and should be flagged. Measured with
+# scripts/ocr_probe.py (300 rendered numbers, mild blur and noise): see the module notes
+# at the end of this file for the figures behind them.
+LOW_CONFIDENCE: dict[CropKind, float] = {"number": 0.90, "label": 0.60}
+
+_RULE_SHRINK = 2  # pixels cut off each side of a cell box: the rule itself
+_REMNANT_DEPTH = 6  # a rule remnant lies within this many pixels of the crop's edge...
+_REMNANT_FILL = 0.6  # ...and inks at least this fraction of its row or column
+_MIN_SPECK = 4  # components with fewer ink pixels are noise
+_MIN_INK = 12  # a cell with fewer ink pixels than this is blank
+_LIGHT = 200  # grey levels at or above this are paper when trimming a line
+_PAD = 0.25  # padding around the ink, as a fraction of the line height
+_MIN_LINE = 0.5  # a "line" lower than this fraction of the tallest is part of a character
+
+
+@dataclass(frozen=True)
+class CellReading:
+    cell: GridCell
+    text: str
+    confidence: float
+    alternatives: tuple[tuple[str, float], ...]
+    kind: CropKind
+    blank: bool
+    ink_bbox: BBox | None  # page pixels; None for a blank cell
+
+    @property
+    def doubtful(self) -> bool:
+        return not self.blank and self.confidence < LOW_CONFIDENCE[self.kind]
+
+
+@dataclass(frozen=True)
+class CellCrop:
+    """A cell's ink ready for the engine: one line of text, padded, on white."""
+
+    image: np.ndarray | None  # None for a blank cell
+    ink_bbox: BBox | None
+
+
+def read_cells(
+    image: np.ndarray,
+    cells: Sequence[GridCell],
+    kinds: Sequence[CropKind],
+    engine: OcrEngine,
+) -> list[CellReading]:
+    """Read every cell of `image` (grey or BGR page pixels); numbers and labels in two batches."""
+    if len(cells) != len(kinds):
+        raise ValueError(f"{len(cells)} cells but {len(kinds)} kinds")
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    ink = ink_mask(grey)
+    crops = [crop_cell(grey, ink, cell.bbox) for cell in cells]
+    readings: dict[int, Reading] = {}
+    for kind in ("number", "label"):
+        todo = [i for i, k in enumerate(kinds) if k == kind and crops[i].image is not None]
+        if todo:
+            found = engine.read([crops[i].image for i in todo], kind)
+            readings.update(zip(todo, found, strict=True))
+    return [
+        _cell_reading(cell, kind, crop, readings.get(i))
+        for i, (cell, kind, crop) in enumerate(zip(cells, kinds, crops, strict=True))
+    ]
+
+
+def _cell_reading(
+    cell: GridCell, kind: CropKind, crop: CellCrop, reading: Reading | None
+) -> CellReading:
+    if reading is None:
+        return CellReading(cell, "", 1.0, (), kind, blank=True, ink_bbox=None)
+    text, alternatives = reading.text.strip(), reading.alternatives
+    if kind == "number":
+        text = normalize_number(text)
+        seen = {text}
+        merged = []
+        for alt, p in alternatives:
+            alt = normalize_number(alt)
+            if alt not in seen:
+                seen.add(alt)
+                merged.append((alt, p))
+        alternatives = tuple(merged)
+    else:
+        text = text.replace("丶", "、")  # the enumeration comma, which PP-OCR reads as 丶
+    confidence = min(1.0, max(0.0, reading.confidence))
+    return CellReading(cell, text, confidence, alternatives, kind, False, crop.ink_bbox)
+
+
+_NUMBER_LOOKALIKES = str.maketrans(
+    {
+        "O": "0",
+        "o": "0",
+        "〇": "0",
+        "D": "0",
+        "l": "1",
+        "I": "1",
+        "|": "1",
+        "丨": "1",
+        "。": ".",
+        "·": ".",
+        "一": "-",
+        "萬": "万",
+        "個": "个",
+        "條": "条",
+        "項": "项",
+        "無": "无",
+    }
+)
+
+
+def normalize_number(text: str) -> str:
+    """A number cell's text in ASCII digits, look-alike letters mapped, spaces gone, unit kept."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+    text = text.translate(_NUMBER_LOOKALIKES)
+    return "—" if text and set(text) <= {"-", "—"} and len(text) > 1 else text
+
+
+def ink_mask(grey: np.ndarray) -> np.ndarray:
+    """True where a page pixel is ink: darker than Otsu's threshold and than mid-light grey."""
+    threshold, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return grey < min(threshold, 200)
+
+
+def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox) -> CellCrop:
+    """The ink inside a cell's rules as one padded line of text, or a blank crop."""
+    x0, y0, x1, y1 = bbox
+    x0, y0 = max(0, x0 + _RULE_SHRINK), max(0, y0 + _RULE_SHRINK)
+    x1, y1 = min(grey.shape[1], x1 - _RULE_SHRINK), min(grey.shape[0], y1 - _RULE_SHRINK)
+    if x1 - x0 < 2 or y1 - y0 < 2:
+        return CellCrop(None, None)
+    raw = ink[y0:y1, x0:x1]
+    mask = _clean(raw.copy())
+    if int(mask.sum()) < _MIN_INK:
+        return CellCrop(None, None)
+    ys, xs = np.nonzero(mask)
+    top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
+    # Keep the grey levels (anti-aliased edges help the engine); whiten only what _clean cut.
+    removed = cv2.dilate((raw & ~mask).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    pixels = np.where(removed, 255, grey[y0:y1, x0:x1]).astype(np.uint8)[top:bottom, left:right]
+    lines = _lines(mask[top:bottom, left:right])
+    image = _side_by_side([_pad(_trim(pixels[a:b])) for a, b in lines])
+    return CellCrop(image, (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom)))
+
+
+def _clean(mask: np.ndarray) -> np.ndarray:
+    """Drop rule remnants along the crop's edges and specks of noise."""
+    h, w = mask.shape
+    depth_h, depth_w = min(_REMNANT_DEPTH, h // 4), min(_REMNANT_DEPTH, w // 4)
+    rows = mask.mean(axis=1) >= _REMNANT_FILL
+    cols = mask.mean(axis=0) >= _REMNANT_FILL
+    rows[depth_h : h - depth_h] = False
+    cols[depth_w : w - depth_w] = False
+    mask[rows, :] = False
+    mask[:, cols] = False
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < _MIN_SPECK)
+    small = small[small != 0]
+    if small.size:
+        mask[np.isin(labels, small)] = False
+    return mask
+
+
+def _lines(mask: np.ndarray) -> list[tuple[int, int]]:
+    """Row ranges of the text lines in a trimmed mask (a stacked label: one per character)."""
+    inked = mask.any(axis=1)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
+    runs = [[int(a), int(b)] for a, b in zip(edges[::2], edges[1::2], strict=True)]
+    # Characters such as 二 and 三 have gaps between strokes: a run much lower than the
+    # tallest joins the neighbour it is closer to.
+    while len(runs) > 1:
+        tallest = max(b - a for a, b in runs)
+        low = [i for i, (a, b) in enumerate(runs) if b - a < _MIN_LINE * tallest]
+        if not low:
+            break
+        i = low[0]
+        gap_above = runs[i][0] - runs[i - 1][1] if i > 0 else None
+        gap_below = runs[i + 1][0] - runs[i][1] if i + 1 < len(runs) else None
+        j = (
+            i - 1
+            if gap_below is None or (gap_above is not None and gap_above <= gap_below)
+            else i + 1
+        )
+        a, b = min(runs[i][0], runs[j][0]), max(runs[i][1], runs[j][1])
+        runs[min(i, j)] = [a, b]
+        del runs[max(i, j)]
+    return [(a, b) for a, b in runs]
+
+
+def _trim(pixels: np.ndarray) -> np.ndarray:
+    """A line's pixels without the white columns beside its ink."""
+    cols = np.flatnonzero((pixels < _LIGHT).any(axis=0))
+    return pixels[:, cols[0] : cols[-1] + 1] if cols.size else pixels
+
+
+def _pad(pixels: np.ndarray) -> np.ndarray:
+    pad = max(2, round(_PAD * pixels.shape[0]))
+    return cv2.copyMakeBorder(pixels, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=255)
+
+
+def _side_by_side(lines: list[np.ndarray]) -> np.ndarray:
+    """Lines joined left to right at a common height (that of the tallest)."""
+    if len(lines) == 1:
+        return lines[0]
+    height = max(line.shape[0] for line in lines)
+    placed = []
+    for line in lines:
+        extra = height - line.shape[0]
+        placed.append(
+            cv2.copyMakeBorder(
+                line, extra // 2, extra - extra // 2, 0, 0, cv2.BORDER_CONSTANT, value=255
+            )
+        )
+    return np.hstack(placed)
