@@ -6,6 +6,7 @@ pages the way scanners and publishers do, and writes `<name>.truth.json` with ev
 and the exact text printed in it.
 
     python scripts/generate.py --out DIR --count N --seed S [--formats png,jpg,...] [--clean]
+    python scripts/generate.py --out samples --samples
 """
 
 from __future__ import annotations
@@ -755,14 +756,15 @@ def document_blocks(template: Template, pictures: list[tuple[str, Image.Image]],
     agency = str(rng.choice(AGENCIES))
     year = int(rng.integers(2021, 2024)) if template.id == "2021" else int(rng.integers(2019, 2021))
     blocks = [Block("title", in_script(f"{agency}{year}年政府信息公开工作年度报告", style.script))]
-    for sentence in rng.choice(PROSE, size=int(rng.integers(0, 3)), replace=False):
-        blocks.append(Block("paragraph", in_script(str(sentence), style.script)))
+    prose = [str(PROSE[i]) for i in rng.permutation(len(PROSE) - 1)]  # the last one closes
+    for _ in range(int(rng.integers(0, 3))):
+        blocks.append(Block("paragraph", in_script(prose.pop(), style.script)))
     seen: set[str] = set()
     for table_id, picture in pictures:
         if table_id not in seen:
             seen.add(table_id)
             if rng.random() < 0.4:
-                blocks.append(Block("paragraph", in_script(str(rng.choice(PROSE)), style.script)))
+                blocks.append(Block("paragraph", in_script(prose.pop(), style.script)))
             title = template.tables[table_id].title
             blocks.append(Block("heading", in_script(title, style.script)))
         blocks.append(Block("table", image=picture, table_id=table_id))
@@ -1191,6 +1193,25 @@ def generate_set(out_dir: Path, count: int, seed: int, formats: list[str]) -> li
     return paths
 
 
+SAMPLES = (
+    ("report-2021-scan", "2021", "png",
+     {"dpi": 150, "rotation": 0.7, "blur": 0.6, "lighting": 0.15, "grayscale": True}),
+    ("report-2019-scan", "2019", "pdf-scan",
+     {"dpi": 150, "rotation": -1.1, "noise": 3.0, "jpeg_quality": 50,
+      "split_table": "repeat_header"}),
+    ("report-2021-pictures", "2021", "docx", {"dpi": 150, "jpeg_quality": 85}),
+    ("report-2021-seal", "2021", "jpg",
+     {"dpi": 150, "seal": True, "rotation": 0.4, "jpeg_quality": 70, "grayscale": False,
+      "paper_tint": True}),
+)
+
+
+def write_samples(out_dir: Path) -> list[Path]:
+    """The small documents in `samples/` that show newcomers what the tool reads."""
+    return [generate_document(out_dir, name, 2024 + k, template_id, fmt, damage)
+            for k, (name, template_id, fmt, damage) in enumerate(SAMPLES)]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, required=True)
@@ -1199,6 +1220,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--formats", default=",".join(FORMATS),
                         help=f"comma-separated, from: {', '.join(FORMATS)}")
     parser.add_argument("--clean", action="store_true", help="empty --out first")
+    parser.add_argument("--samples", action="store_true",
+                        help="write the four fixed sample documents instead")
     args = parser.parse_args(argv)
     formats = [f.strip() for f in args.formats.split(",") if f.strip()]
     unknown = sorted(set(formats) - set(FORMATS))
@@ -1206,7 +1229,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown formats: {', '.join(unknown)}")
     if args.clean and args.out.exists():
         shutil.rmtree(args.out)
-    for path in generate_set(args.out, args.count, args.seed, formats):
+    paths = (write_samples(args.out) if args.samples
+             else generate_set(args.out, args.count, args.seed, formats))
+    for path in paths:
         print(path)
     return 0
 
