@@ -1,0 +1,70 @@
+"""The bench's scoring on a hand-made truth and report: no engine runs."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+
+SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "bench.py"
+_spec = importlib.util.spec_from_file_location("bench", SCRIPT)
+assert _spec and _spec.loader
+bench = importlib.util.module_from_spec(_spec)
+sys.modules["bench"] = bench  # dataclasses look their module up while being built
+_spec.loader.exec_module(bench)
+
+TRUTH = bench.Truth(
+    name="doc", document=Path("doc.png"), format="png", template="2021",
+    values={"a.x.y": 3, "a.x.z": 0, "a.w.y": None, "a.w.z": 12.5, "a.v.y": 7, "a.v.z": 4})
+
+
+def outcome(**overrides: tuple[float | None, bool]) -> object:
+    """A report that reads every truth value right and flags nothing, except `overrides`:
+    cell id (dots as underscores) -> (value, flagged)."""
+    cells = []
+    for cell_id, value in TRUTH.values.items():
+        read, flagged = overrides.get(cell_id.replace(".", "_"), (value, False))
+        cells.append(bench.CellOutcome(cell_id, read, str(read), flagged))
+    return bench.DocOutcome("doc", 1.0, "2021", tuple(cells))
+
+
+def test_a_perfect_report_scores_full_marks() -> None:
+    score = bench.score_document(TRUTH, outcome())
+    assert (score.correct, score.cells, score.silent, score.flagged) == (6, 6, (), 0)
+    assert score.template_ok and score.nonzero == 4 and score.nonzero_correct == 4
+
+
+def test_a_wrong_unflagged_cell_is_silent_and_a_wrong_flagged_one_is_not() -> None:
+    score = bench.score_document(TRUTH, outcome(a_x_y=(8, False), a_v_y=(1, True)))
+    assert [(e.cell, e.truth, e.value) for e in score.silent] == [("a.x.y", 3, 8)]
+    assert score.wrong_flagged == 1
+    assert score.flagged == 1
+    assert score.correct == 4
+
+
+def test_missing_is_not_zero_and_decimals_compare_with_a_tolerance() -> None:
+    score = bench.score_document(TRUTH, outcome(a_x_z=(None, False), a_w_y=(0, False),
+                                                a_w_z=(12.5000001, False)))
+    assert {e.cell for e in score.silent} == {"a.x.z", "a.w.y"}
+    assert score.correct == 4
+
+
+def test_a_flagged_right_value_costs_flag_rate_only() -> None:
+    score = bench.score_document(TRUTH, outcome(a_v_z=(4, True)))
+    assert score.correct == 6 and score.flagged == 1 and score.wrong_flagged == 0
+
+
+def test_a_document_that_failed_counts_every_cell_wrong_but_flagged() -> None:
+    failed = bench.DocOutcome("doc", 0.5, error="no report table found")
+    score = bench.score_document(TRUTH, failed)
+    assert score.silent == () and score.wrong_flagged == 6 and score.correct == 0
+    assert not score.template_ok
+
+
+def test_summary_adds_documents_up() -> None:
+    scores = [bench.score_document(TRUTH, outcome(a_x_y=(8, False))),
+              bench.score_document(TRUTH, outcome())]
+    summary = bench.summarize("rapidocr", scores)
+    assert (summary.documents, summary.cells, summary.correct, summary.silent) == (2, 12, 11, 1)
+    assert summary.median_seconds == 1.0
+    assert "SILENT errors" in bench.format_table([summary])
