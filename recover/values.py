@@ -15,7 +15,7 @@ from recover.templates import ValueType
 MISSING_MARKERS = frozenset({"", "/", "-", "—", "–", "－", "——", "无", "無", "\\", "／", "_"})
 _UNIT = r"(?P<unit>万元|萬元|千元|元|件|个|個|条|條|项|項|次|人|份)?"
 _NUMBER = re.compile(r"^(?P<sign>[-+]?)(?P<digits>\d+(?:\.\d+)?)" + _UNIT + "$")
-_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}\b)")
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3}(?!\d))")
 
 
 @dataclass(frozen=True)

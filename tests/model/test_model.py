@@ -69,3 +69,8 @@ def test_round_trip_is_lossless_and_follows_the_schema(tmp_path) -> None:
                                        "reasons", "source"}
     again = read_report(path)
     assert again == report
+
+
+def test_thousands_separator_before_a_unit() -> None:
+    assert parse_value("1,109件", "count").value == 1109
+    assert parse_value("461,900元", "decimal").value == 461900
