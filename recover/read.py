@@ -181,8 +181,11 @@ def _lines(mask: np.ndarray) -> list[tuple[int, int]]:
     inked = mask.any(axis=1)
     edges = np.flatnonzero(np.diff(np.concatenate(([0], inked.astype(np.int8), [0]))))
     runs = [[int(a), int(b)] for a, b in zip(edges[::2], edges[1::2], strict=True)]
-    # Characters such as 二 and 三 have gaps between strokes: a run much lower than the
-    # tallest joins the neighbour it is closer to.
+    # Characters such as 二 and 三 have gaps between strokes. Runs all far lower than the ink
+    # is wide are strokes of one character; a run much lower than the tallest joins the
+    # neighbour it is closer to.
+    if max(b - a for a, b in runs) < _MIN_LINE / 2 * min(mask.shape):
+        return [(0, mask.shape[0])]
     while len(runs) > 1:
         tallest = max(b - a for a, b in runs)
         low = [i for i, (a, b) in enumerate(runs) if b - a < _MIN_LINE * tallest]

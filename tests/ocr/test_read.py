@@ -1,0 +1,125 @@
+"""read_cells: cropping inside rules, blank cells, joined lines, number clean-up."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pytest
+
+from recover.grid import GridCell
+from recover.ocr import OcrEngine, Reading, get_engine
+from recover.read import LOW_CONFIDENCE, read_cells
+
+from .conftest import render_text, table_page
+
+
+class FakeEngine(OcrEngine):
+    """Answers from a script and records the crops it was given."""
+
+    name = "fake"
+
+    def __init__(self, answers: dict[str, list[Reading]]) -> None:
+        self.answers = answers
+        self.crops: dict[str, list[np.ndarray]] = {"number": [], "label": []}
+
+    def read(self, crops: Sequence[np.ndarray], kind: str) -> list[Reading]:
+        self.crops[kind].extend(crops)
+        return self.answers[kind][: len(crops)]
+
+
+def _cells(boxes: list[tuple[int, int, int, int]], columns: int) -> list[GridCell]:
+    return [GridCell(i // columns, i % columns, 1, 1, box) for i, box in enumerate(boxes)]
+
+
+def test_blank_cell_is_not_sent_to_the_engine():
+    page, boxes = table_page([["12", ""]], [120, 120])
+    engine = FakeEngine({"number": [Reading("12", 0.99)], "label": []})
+    first, second = read_cells(page, _cells(boxes, 2), ["number", "number"], engine)
+    assert len(engine.crops["number"]) == 1
+    assert second.blank and second.text == "" and second.confidence == 1.0
+    assert second.ink_bbox is None
+    assert not first.blank and first.text == "12"
+
+
+def test_crop_has_no_rule_remnants_and_is_trimmed_to_the_ink():
+    page, boxes = table_page([["305"]], [200], rule=3)
+    engine = FakeEngine({"number": [Reading("305", 0.99)], "label": []})
+    (reading,) = read_cells(page, _cells(boxes, 1), ["number"], engine)
+    crop = engine.crops["number"][0]
+    # The ink box lies well inside the cell, and the crop's border is white all round.
+    x0, y0, x1, y1 = reading.ink_bbox
+    assert boxes[0][0] + 20 < x0 < x1 < boxes[0][2] - 20
+    assert boxes[0][1] + 5 < y0 < y1 < boxes[0][3] - 5
+    assert crop[0].min() > 200 and crop[-1].min() > 200
+    assert crop[:, 0].min() > 200 and crop[:, -1].min() > 200
+
+
+def test_number_text_is_normalized_and_alternatives_deduplicated():
+    page, boxes = table_page([["1", "2"]], [100, 100])
+    answers = [Reading("１O", 0.6, (("10", 0.3), ("1 0", 0.2), ("l6", 0.1))), Reading("2 件", 0.95)]
+    engine = FakeEngine({"number": answers, "label": []})
+    first, second = read_cells(page, _cells(boxes, 2), ["number", "number"], engine)
+    assert first.text == "10" and first.alternatives == (("16", 0.1),)
+    assert second.text == "2件"
+    assert first.doubtful and not second.doubtful
+
+
+def test_label_keeps_letters_and_fixes_the_enumeration_comma():
+    page, boxes = table_page([["四、结转"]], [300])
+    engine = FakeEngine({"number": [], "label": [Reading("四丶结转O", 0.9)]})
+    (reading,) = read_cells(page, _cells(boxes, 1), ["label"], engine)
+    assert reading.text == "四、结转O"
+
+
+def test_vertical_label_is_laid_out_as_one_line():
+    stacked = render_text("结果维持", vertical=True, margin=10)
+    engine = FakeEngine({"number": [], "label": [Reading("结果维持", 0.99)]})
+    h, w = stacked.shape
+    read_cells(stacked, [GridCell(0, 0, 1, 1, (0, 0, w, h))], ["label"], engine)
+    crop = engine.crops["label"][0]
+    assert crop.shape[1] > 3 * crop.shape[0]  # four characters side by side
+
+
+def test_two_lines_stay_two_lines_joined_but_三_stays_one_character():
+    top, bottom = render_text("自然人"), render_text("商业企业")
+    top = np.pad(top, ((0, 0), (0, bottom.shape[1] - top.shape[1])), constant_values=255)
+    two = np.vstack([top, bottom])
+    three = render_text("三", size=40)
+    engine = FakeEngine({"number": [], "label": [Reading("x", 0.9)] * 2})
+    for image in (two, three):
+        h, w = image.shape
+        read_cells(image, [GridCell(0, 0, 1, 1, (0, 0, w, h))], ["label"], engine)
+    joined, single = engine.crops["label"]
+    assert joined.shape[1] > 5 * joined.shape[0]
+    assert single.shape[1] < 2 * single.shape[0]
+
+
+def test_mismatched_kinds_are_refused():
+    page, boxes = table_page([["1"]], [100])
+    with pytest.raises(ValueError):
+        read_cells(page, _cells(boxes, 1), [], FakeEngine({}))
+
+
+@pytest.mark.parametrize("name", ["rapidocr", "tesseract"])
+def test_real_engine_reads_a_ruled_table(name):
+    rows = [["本年新收政府信息公开申请数量", "12", "0", ""], ["自然人", "80618元", "—", "7"]]
+    page, boxes = table_page(rows, [420, 130, 90, 90])
+    kinds = ["label", "number", "number", "number"] * 2
+    readings = read_cells(page, _cells(boxes, 4), kinds, get_engine(name))
+    texts = [r.text for r in readings]
+    assert readings[3].blank
+    right = sum(t == want for t, want in zip(texts, [c for row in rows for c in row], strict=True))
+    assert right >= (8 if name == "rapidocr" else 6), texts
+    for reading in readings:
+        wrong = reading.text != [c for row in rows for c in row][readings.index(reading)]
+        if name == "rapidocr" and wrong:
+            assert reading.confidence < LOW_CONFIDENCE[reading.kind]
+
+
+def test_real_engine_reads_a_vertical_label():
+    stacked = render_text("结果维持", vertical=True, margin=10)
+    h, w = stacked.shape
+    cell = GridCell(0, 0, 1, 1, (0, 0, w, h))
+    (reading,) = read_cells(stacked, [cell], ["label"], get_engine("rapidocr"))
+    assert reading.text == "结果维持"
