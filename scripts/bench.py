@@ -256,6 +256,21 @@ def _peer_tables(path: Path, ocr: Any) -> list[tuple[int, Any]]:
     return found
 
 
+def _edges(cells: Sequence[Any], axis: str) -> tuple[int, ...]:
+    """Rule positions along one axis: where the cells starting at each row (column) begin,
+    then where the last ones end."""
+    lo, hi = (0, 2) if axis == "col" else (1, 3)
+    count = max(getattr(c, axis) + getattr(c, axis + "_span") for c in cells)
+    starts = [min((c.bbox[lo] for c in cells if getattr(c, axis) == k), default=None)
+              for k in range(count)]
+    end = max(c.bbox[hi] for c in cells)
+    edges: list[int] = []
+    for k, start in enumerate(starts):
+        edges.append(start if start is not None else edges[-1] if edges else 0)
+        assert k == len(edges) - 1
+    return (*edges, end)
+
+
 def table_to_grid_text(table: Any, page: int, index: int) -> Any:
     """An img2table table as recover's `GridText`: each distinct cell (a merged cell repeats
     over the positions it covers) becomes one `GridCell` with its spans."""
@@ -274,13 +289,10 @@ def table_to_grid_text(table: Any, page: int, index: int) -> Any:
         grid_cell = GridCell(min(rows), min(cols), max(rows) - min(rows) + 1,
                              max(cols) - min(cols) + 1, box)
         cells.append(TextCell(grid_cell, positions[0][2], 1.0))
-    col_edges = sorted({c.cell.bbox[0] for c in cells if c.cell.row == 0} |
-                       {max(c.cell.bbox[2] for c in cells)})
-    row_edges = sorted({c.cell.bbox[1] for c in cells if c.cell.col == 0} |
-                       {max(c.cell.bbox[3] for c in cells)})
+    grid_cells = [c.cell for c in cells]
     b = table.bbox
-    grid = Grid((b.x1, b.y1, b.x2, b.y2), tuple(col_edges), tuple(row_edges),
-                tuple(c.cell for c in cells))
+    grid = Grid((b.x1, b.y1, b.x2, b.y2), _edges(grid_cells, "col"), _edges(grid_cells, "row"),
+                tuple(grid_cells))
     return GridText(page, index, grid, tuple(cells))
 
 
