@@ -20,6 +20,7 @@ from recover.templates import TABLE_IDS, TableSpec, Template, all_templates, get
 from recover.values import looks_like_value
 
 _NEXT_SECTION = re.compile(r"^\s*[五六七][、.．]")
+_HTML_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")  # tags left in text copied out of web pages
 
 
 @dataclass(frozen=True)
@@ -264,6 +265,7 @@ def extract_tables(text: str, path: object, template_id: str | None = None
 
     Raises `NoTablesFound` when none of the three tables is in the text.
     """
+    text = _HTML_TAG.sub("", text)
     template = detect_template(text, path, template_id)
     lines = text.splitlines()
     notes: list[str] = []
