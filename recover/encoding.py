@@ -124,6 +124,7 @@ class _BigramModel:
     unigrams: Counter[str]
     bigrams: Counter[tuple[str, str]]
     endings: Counter[str]  # characters that end a label or a run of text
+    spellings: Counter[str]  # characters as written, to prefer the document's own script
     forms: frozenset[str]  # every spelling seen, traditional and simplified
 
     @classmethod
@@ -131,17 +132,19 @@ class _BigramModel:
         unigrams: Counter[str] = Counter()
         bigrams: Counter[tuple[str, str]] = Counter()
         endings: Counter[str] = Counter()
+        spellings: Counter[str] = Counter()
         forms: set[str] = set()
         for text in texts:
             for piece in re.split(r"[\s\x00-\x27\x2a-\x2b\x2d-\x39\x3c-\x7f]+", text):
                 simple = [_simple_char(c) for c in piece]
                 forms.update(piece)
+                spellings.update(piece)
                 forms.update(simple)
                 unigrams.update(simple)
                 bigrams.update(zip(simple, simple[1:], strict=False))
                 endings.update(simple[-1:])
         traditional = _opencc("s2t").convert("".join(sorted(forms)))
-        return cls(unigrams, bigrams, endings, frozenset(forms | set(traditional)))
+        return cls(unigrams, bigrams, endings, spellings, frozenset(forms | set(traditional)))
 
     @cached_property
     def total(self) -> int:
@@ -161,12 +164,14 @@ class _BigramModel:
     def logp(self, previous: str | None, char: str) -> float:
         simple = _simple_char(char)
         prior = self.unigram(char)
+        # Of a character's spellings (開, 开), the one the text itself uses is likelier.
+        spelling = math.log((self.spellings[char] + 0.5) / (self.unigrams[simple] + 1.0))
         if previous is None:
-            return math.log(prior)
+            return math.log(prior) + spelling
         before = _simple_char(previous)
         weight = 3.0
         seen = self.bigrams[(before, simple)]
-        return math.log((seen + weight * prior) / (self.unigrams[before] + weight))
+        return math.log((seen + weight * prior) / (self.unigrams[before] + weight)) + spelling
 
     def end_logp(self, char: str | None) -> float:
         """log P(a span ends after `char`)."""
@@ -313,8 +318,8 @@ class _ShiftedDecoder:
         if trail is not None:
             return [(ld, c) for ld, c in _chars_with_trail(trail) if self._known(c)]
         found = []
-        for follower in self.model.followers.get(_simple_char(first), ()):
-            for form in {follower, *_opencc("s2t").convert(follower)}:
+        for follower in sorted(self.model.followers.get(_simple_char(first), ())):
+            for form in sorted({follower, *_opencc("s2t").convert(follower)}):
                 if encoded := _gbk_bytes(form):
                     found.append((encoded[0], form))
         return found
