@@ -40,7 +40,8 @@ _REPORT_PHRASES = """
 _COMMON_PUNCTUATION = set("，。、；：？！“”‘’（）《》〔〕【】—…·　%")
 _ASCII_TO_WIDE = str.maketrans({"(": "（", ")": "）", ":": "：", ",": "，", ";": "；"})
 _BEAM = 24
-_MARGIN = 2.0  # mean log-probability per character a repair must gain to be kept
+_MARGIN = 2.0
+_LOST_0X80_BONUS = 0.5  # mean log-probability per character a repair must gain to be kept
 
 
 @cache
@@ -403,14 +404,19 @@ def _utf8_with_lost_tail(garbled: str, model: _BigramModel) -> str | None:
 
 def _restore_continuation(raw: bytes, start: int, end: int, model: _BigramModel) -> bytes:
     previous = raw[:start].decode("utf-8", errors="replace")[-1:] or None
-    options = [raw[:at] + bytes((x,)) + raw[at:]
+    options = [(raw[:at] + bytes((x,)) + raw[at:], x)
                for at in range(start + 1, end + 1) for x in range(0x80, 0xC0)]
 
-    def plausibility(candidate: bytes) -> float:
-        char = candidate[start:].decode("utf-8", errors="replace")[:1]
-        return model.logp(previous, char) if char != "\ufffd" else -math.inf
+    def plausibility(option: tuple[bytes, int]) -> float:
+        # Judge the characters the choice decodes to, and how the next few then decode.
+        candidate, lost = option
+        window = candidate[start:start + 16].decode("utf-8", errors="replace").rstrip("\ufffd")
+        if not window or window[0] == "\ufffd":
+            return -math.inf
+        # 0x80 is no GBK lead byte, so a decoder that skips bad bytes loses it most often.
+        return model.mean_logp(window, previous) + (_LOST_0X80_BONUS if lost == 0x80 else 0.0)
 
-    return max(options, key=plausibility)
+    return max(options, key=plausibility)[0]
 
 
 def _region_score(text: str, match: re.Match[str], repair: _Repair, model: _BigramModel) -> float:
@@ -428,13 +434,17 @@ def _clean_lines(text: str) -> Iterator[str]:
 def repair_mojibake(text: str) -> str:
     """`text` with its mis-decoded spans repaired; spans that cannot be repaired with
     confidence, and all clean text, are left as they are."""
-    if not any(_suspect(m.group(2)) for m in _RUN.finditer(text)):
+    runs = list(_RUN.finditer(text))
+    suspect = [_suspect(m.group(2)) for m in runs]
+    if not any(suspect):
         return text
+    # When most of the text is damaged, so are its short runs that look fine on their own.
+    everywhere = sum(suspect) > 0.5 * len(runs)
     model = _BigramModel.from_texts([_template_text(), _REPORT_PHRASES, *_clean_lines(text)])
     decoder = _ShiftedDecoder(model)
     repairs: list[_Repair] = []
-    for match in _RUN.finditer(text):
-        if not _suspect(match.group(2)):
+    for match, damaged in zip(runs, suspect, strict=True):
+        if not (damaged or everywhere):
             continue
         found = [r for r in (_utf8_as_gbk_repair(text, match, model),
                              _shifted_gbk_repair(text, match, decoder, model)) if r]
