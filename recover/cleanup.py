@@ -56,16 +56,18 @@ def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None) 
     skew = _skew_degrees(lines)
     transform = _turn_and_deskew(gray.shape, turns, skew)
     if turns or skew:
-        bgr, gray = _warp(bgr, transform), _warp(gray, transform)
+        bgr = _warp(bgr, transform)
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
     if _should_half_turn(gray, upright_score):
+        bgr, gray = cv2.rotate(bgr, cv2.ROTATE_180), cv2.rotate(gray, cv2.ROTATE_180)
         half = _turn_and_deskew(gray.shape, 2, 0.0)
-        bgr, gray = _warp(bgr, half), _warp(gray, half)
         transform, turns = half @ transform, (turns + 2) % 4
 
     quad = _table_quadrilateral(gray)
     if quad is not None:
         warp = _rectify(quad)
-        bgr, gray = _warp(bgr, warp), _warp(gray, warp)
+        bgr = _warp(bgr, warp)
+        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
         transform = warp @ transform
     return CleanedPage(bgr, gray, turns, skew, quad is not None, seal_pixels, transform)
 
@@ -78,26 +80,29 @@ def normalize_background(bgr: np.ndarray) -> np.ndarray:
     """
     height, width = bgr.shape[:2]
     factor = 4 if min(height, width) >= 400 else 1
-    small = cv2.resize(bgr, (max(1, width // factor), max(1, height // factor)),
-                       interpolation=cv2.INTER_AREA)
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    small = cv2.resize(
+        gray, (max(1, width // factor), max(1, height // factor)), interpolation=cv2.INTER_AREA
+    )
     reach = max(5, (min(height, width) // 60 // factor) | 1)
     paper = cv2.dilate(small, np.ones((reach, reach), np.uint8))
     paper = cv2.blur(paper, (reach, reach))
     paper = cv2.resize(paper, (width, height), interpolation=cv2.INTER_LINEAR)
-    return cv2.divide(bgr, np.maximum(paper, 1), scale=255)
+    paper = cv2.cvtColor(np.maximum(paper, 1), cv2.COLOR_GRAY2BGR)
+    return cv2.divide(bgr, paper, scale=255)
 
 
 def remove_red_seals(bgr: np.ndarray) -> tuple[np.ndarray, int]:
     """Paint red seal ink white, keeping dark strokes under it (a black stroke under a
     translucent seal stays dark, with little red left above its other channels)."""
-    b, g, r = (bgr[:, :, k].astype(np.int16) for k in range(3))
-    redness = r - np.maximum(g, b)
-    seal = (redness > 35) & (r > 110)
-    count = int(np.count_nonzero(seal))
+    b, g, r = cv2.split(bgr)
+    redness = cv2.subtract(r, cv2.max(g, b))  # saturates at 0
+    seal = cv2.compare(redness, 35, cv2.CMP_GT) & cv2.compare(r, 110, cv2.CMP_GT)
+    count = cv2.countNonZero(seal)
     if count == 0:
         return bgr, 0
     out = bgr.copy()
-    out[seal] = WHITE
+    out[seal > 0] = WHITE
     return out, count
 
 
@@ -109,13 +114,16 @@ class _Line:
 
 def _long_lines(gray: np.ndarray) -> list[_Line]:
     """Long straight segments (table rules) on a shrunken page."""
-    factor = max(1.0, max(gray.shape) / 1200)
+    factor = max(1.0, max(gray.shape) / 1000)
     small = cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
-    ink = cv2.adaptiveThreshold(small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
-                                25, 12)
+    ink = cv2.adaptiveThreshold(
+        small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 12
+    )
     min_length = min(small.shape) // 5
-    found = cv2.HoughLinesP(ink, 1, np.pi / 720, threshold=min_length // 2,
-                            minLineLength=min_length, maxLineGap=3)
+    ink = _large_blobs(ink, min_length // 2)
+    found = cv2.HoughLinesP(
+        ink, 1, np.pi / 720, threshold=min_length // 2, minLineLength=min_length, maxLineGap=3
+    )
     if found is None:
         return []
     lines = []
@@ -124,6 +132,14 @@ def _long_lines(gray: np.ndarray) -> list[_Line]:
         angle = (angle + 90) % 180 - 90
         lines.append(_Line(angle, float(np.hypot(x1 - x0, y1 - y0))))
     return lines
+
+
+def _large_blobs(ink: np.ndarray, size: int) -> np.ndarray:
+    """Only the blobs reaching `size` pixels in some direction: rules, not text."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    keep = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]) >= size
+    keep[0] = False
+    return np.where(keep, 255, 0).astype(np.uint8)[labels]
 
 
 def _deviation(angle: float) -> tuple[str, float]:
@@ -196,9 +212,14 @@ def _warp(image: np.ndarray, transform: np.ndarray) -> np.ndarray:
     moved = cv2.perspectiveTransform(corners[None], transform)[0]
     out_w, out_h = (int(np.ceil(v)) for v in moved.max(axis=0))
     border = WHITE if image.ndim == 3 else 255
-    return cv2.warpPerspective(image, transform, (max(out_w, 1), max(out_h, 1)),
-                               flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT,
-                               borderValue=border)
+    return cv2.warpPerspective(
+        image,
+        transform,
+        (max(out_w, 1), max(out_h, 1)),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=border,
+    )
 
 
 def _should_half_turn(gray: np.ndarray, upright_score: UprightScore | None) -> bool:
@@ -240,8 +261,9 @@ def _density_trend(rules: np.ndarray, axis: int) -> float:
 def _table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
     """The outline of the page's largest table when it is a clearly non-rectangular
     quadrilateral (a photographed page); None when the table is already square."""
-    ink = cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV,
-                                31, 12)
+    ink = cv2.adaptiveThreshold(
+        gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12
+    )
     ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))
     contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     if not contours:
@@ -259,8 +281,15 @@ def _table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
 def _order_corners(points: np.ndarray) -> np.ndarray:
     """Top-left, top-right, bottom-right, bottom-left."""
     total, diff = points.sum(axis=1), points[:, 1] - points[:, 0]
-    return np.array([points[np.argmin(total)], points[np.argmin(diff)],
-                     points[np.argmax(total)], points[np.argmax(diff)]], np.float32)
+    return np.array(
+        [
+            points[np.argmin(total)],
+            points[np.argmin(diff)],
+            points[np.argmax(total)],
+            points[np.argmax(diff)],
+        ],
+        np.float32,
+    )
 
 
 def _max_corner_error(quad: np.ndarray) -> float:
@@ -279,6 +308,7 @@ def _rectify(quad: np.ndarray) -> np.ndarray:
     width = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
     height = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
     x0, y0 = quad.min(axis=0)
-    target = np.array([[x0, y0], [x0 + width, y0], [x0 + width, y0 + height],
-                       [x0, y0 + height]], np.float32)
+    target = np.array(
+        [[x0, y0], [x0 + width, y0], [x0 + width, y0 + height], [x0, y0 + height]], np.float32
+    )
     return cv2.getPerspectiveTransform(quad, target)

@@ -95,13 +95,15 @@ def find_grids(page: np.ndarray) -> list[Grid]:
     """
     gray = _as_gray(page)
     ink = _ink_mask(gray)
-    scale = _Scale(_char_height(ink))
-    lines = _without_text(ink, scale)
+    lines, scale = _without_text(ink)
     h_mask, v_mask = _rule_masks(lines, scale)
     h_check, v_check = _edge_check_masks(lines, scale)
     grids = []
-    for region in _table_regions(h_mask, v_mask, scale):
-        grid = _grid_in_region(h_mask & region, v_mask & region, h_check, v_check, scale)
+    for (x, y, w, h), region in _table_regions(h_mask, v_mask, scale):
+        window = slice(y, y + h), slice(x, x + w)
+        h_rules = _rules(h_mask[window] & region, True, scale, x, y)
+        v_rules = _rules(v_mask[window] & region, False, scale, x, y)
+        grid = _grid_from_rules(h_rules, v_rules, h_check, v_check, scale)
         if grid is not None:
             grids.append(grid)
     if not grids:
@@ -124,25 +126,27 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
     )
 
 
-def _char_height(ink: np.ndarray) -> int:
-    """A typical character height: the upper quartile of small blobs' heights."""
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+def _char_height(stats: np.ndarray, shape: tuple[int, ...]) -> int:
+    """A typical character height: the upper quartile of small blobs' heights
+    (`stats` from `cv2.connectedComponentsWithStats`, background row included)."""
     w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    limit = max(12, min(ink.shape) // 12)
+    limit = max(12, min(shape[:2]) // 12)
     text = (h >= 5) & (h <= limit) & (w <= limit) & (w >= 2)
     if np.count_nonzero(text) < 5:
-        return max(10, min(ink.shape) // 60)
+        return max(10, min(shape[:2]) // 60)
     return max(8, int(np.percentile(h[text], 75)))
 
 
-def _without_text(ink: np.ndarray, scale: _Scale) -> np.ndarray:
+def _without_text(ink: np.ndarray) -> tuple[np.ndarray, _Scale]:
     """The ink minus blobs as thick as text (characters, or a word run together by a blurred
     scan): rules are thin, and a whole grid is far larger than any word."""
-    n, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    scale = _Scale(_char_height(stats, ink.shape))
     thickness = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     text = (thickness >= 0.4 * scale.char_h) & (thickness <= 1.6 * scale.char_h)
-    text[0] = False
-    return np.where(text[labels], 0, ink).astype(np.uint8)
+    keep = np.where(text, 0, 255).astype(np.uint8)
+    keep[0] = 0
+    return keep[labels], scale
 
 
 def _rule_masks(ink: np.ndarray, scale: _Scale) -> tuple[np.ndarray, np.ndarray]:
@@ -164,8 +168,11 @@ def _edge_check_masks(ink: np.ndarray, scale: _Scale) -> tuple[np.ndarray, np.nd
     return h, v
 
 
-def _table_regions(h_mask: np.ndarray, v_mask: np.ndarray, scale: _Scale) -> list[np.ndarray]:
-    """One mask per connected group of rules that has both horizontal and vertical rules."""
+def _table_regions(
+    h_mask: np.ndarray, v_mask: np.ndarray, scale: _Scale
+) -> list[tuple[BBox, np.ndarray]]:
+    """Each connected group of rules that has both horizontal and vertical rules, as its
+    box (x, y, w, h) and its mask within that box."""
     rules = cv2.dilate(
         h_mask | v_mask, np.ones((3, 3), np.uint8), iterations=max(1, scale.gap // 2)
     )
@@ -175,17 +182,20 @@ def _table_regions(h_mask: np.ndarray, v_mask: np.ndarray, scale: _Scale) -> lis
         x, y, w, h = stats[k, :4]
         if w < 3 * scale.char_h or h < 2 * scale.char_h:
             continue
-        region = (labels == k).astype(np.uint8) * 255
-        if cv2.countNonZero(h_mask & region) and cv2.countNonZero(v_mask & region):
-            regions.append(region)
+        window = slice(y, y + h), slice(x, x + w)
+        region = (labels[window] == k).astype(np.uint8) * 255
+        if cv2.countNonZero(h_mask[window] & region) and cv2.countNonZero(v_mask[window] & region):
+            regions.append(((int(x), int(y), int(w), int(h)), region))
     return regions
 
 
-def _rules(mask: np.ndarray, horizontal: bool, scale: _Scale) -> list[_Rule]:
-    """Rule segments of a mask, collinear pieces (broken, doubled, skewed) merged into one."""
+def _rules(mask: np.ndarray, horizontal: bool, scale: _Scale, x0: int, y0: int) -> list[_Rule]:
+    """Rule segments of a mask whose corner is at page pixel (x0, y0), in page pixels;
+    collinear pieces (broken, doubled, skewed) merged into one."""
     _, _, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     pieces = []
     for x, y, w, h, _ in stats[1:]:
+        x, y = x + x0, y + y0
         along, across, start, pos = (w, h, x, y + h / 2) if horizontal else (h, w, y, x + w / 2)
         if across <= max(6, scale.char_h // 2) or across < along / 4:
             pieces.append(_Rule(pos, int(start), int(start + along)))
@@ -217,15 +227,13 @@ def _edges_with_border(rules: list[_Rule], across: list[_Rule], tol: int) -> lis
     return edges
 
 
-def _grid_in_region(
-    h_mask: np.ndarray,
-    v_mask: np.ndarray,
+def _grid_from_rules(
+    h_rules: list[_Rule],
+    v_rules: list[_Rule],
     h_check: np.ndarray,
     v_check: np.ndarray,
     scale: _Scale,
 ) -> Grid | None:
-    h_rules = _rules(h_mask, True, scale)
-    v_rules = _rules(v_mask, False, scale)
     row_edges = _edges_with_border(h_rules, v_rules, scale.merge_tol)
     col_edges = _edges_with_border(v_rules, h_rules, scale.merge_tol)
     if len(row_edges) < 2 or len(col_edges) < 2:
@@ -272,20 +280,30 @@ def _separations(
 
 
 def _is_ruled(mask: np.ndarray, pos: int, start: int, end: int, tol: int, horizontal: bool) -> bool:
-    """Whether a rule runs along `pos` from `start` to `end`: most of the way covered, and
-    both ends reached (a stroke of text inside a cell rarely touches both borders)."""
-    start, end = start + tol, end - tol
+    """Whether a rule runs along `pos` all the way from the node at `start` to the node at
+    `end`. Breaks up to `tol` long inside (a broken rule) are bridged, but only short ones
+    at the ends: a stroke of text inside a cell stops short of the cell's borders."""
     if end - start < 3:
         return True
     lo, hi = max(0, pos - tol), pos + tol + 1
     band = mask[lo:hi, start:end] if horizontal else mask[start:end, lo:hi].T
     if band.size == 0:
         return False
-    covered = band.any(axis=0)
-    zone = max(1, len(covered) // 5)
-    return bool(
-        covered.mean() >= 0.65 and covered[:zone].mean() >= 0.5 and covered[-zone:].mean() >= 0.5
-    )
+    covered = _bridge_breaks(band.any(axis=0), tol, tol)
+    return bool(covered[0] and covered[-1] and covered.mean() >= 0.8)
+
+
+def _bridge_breaks(covered: np.ndarray, inside: int, at_ends: int) -> np.ndarray:
+    """`covered` with runs of False set to True: up to `inside` long between two covered
+    stretches, up to `at_ends` long at either end."""
+    padded = np.concatenate([[True], covered, [True]]).astype(np.int8)
+    change = np.flatnonzero(np.diff(padded))
+    out = covered.copy()
+    for lo, hi in zip(change[::2], change[1::2], strict=True):
+        at_end = lo == 0 or hi == len(covered)
+        if hi - lo <= (at_ends if at_end else inside):
+            out[lo:hi] = True
+    return out
 
 
 def _merge_cells(
@@ -357,7 +375,8 @@ def find_text_grid(page: np.ndarray) -> Grid | None:
     """
     ink = _ink_mask(_as_gray(page))
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    char_h = _char_height(ink)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    char_h = _char_height(stats, ink.shape)
     words = cv2.dilate(ink, np.ones((max(3, char_h // 3), max(3, char_h * 2 // 3)), np.uint8))
     _, _, stats, _ = cv2.connectedComponentsWithStats(words, connectivity=8)
     boxes = [
