@@ -1,0 +1,119 @@
+"""Page clean-up: a damaged page comes out upright, straight, seal-free and evenly lit, and
+the grid finder then reads the table's exact structure from it."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from recover.cleanup import clean_page
+from recover.grid import find_grids
+
+
+def spans_found(image: np.ndarray) -> set[tuple[int, int, int, int]]:
+    grids = find_grids(image)
+    assert len(grids) == 1
+    return {(c.row, c.col, c.row_span, c.col_span) for c in grids[0].cells}
+
+
+def rotated(image: np.ndarray, degrees: float) -> np.ndarray:
+    height, width = image.shape[:2]
+    matrix = cv2.getRotationMatrix2D((width / 2, height / 2), degrees, 1.0)
+    return cv2.warpAffine(image, matrix, (width, height), borderValue=(255, 255, 255))
+
+
+def test_clean_page_is_left_alone(table_page, expected_spans):
+    page = clean_page(table_page)
+
+    assert (page.quarter_turns, page.skew_degrees, page.perspective) == (0, 0.0, False)
+    assert page.image.shape == table_page.shape and page.gray.ndim == 2
+    assert spans_found(page.image) == expected_spans
+
+
+@pytest.mark.parametrize("degrees", [2.0, -1.5])
+def test_small_skew_is_straightened(table_page, expected_spans, degrees):
+    page = clean_page(rotated(table_page, degrees))
+
+    assert page.skew_degrees == pytest.approx(-degrees, abs=0.3)
+    assert spans_found(page.image) == expected_spans
+
+
+@pytest.mark.parametrize(
+    ("turn", "turns_back"),
+    [(cv2.ROTATE_90_CLOCKWISE, 3), (cv2.ROTATE_180, 2), (cv2.ROTATE_90_COUNTERCLOCKWISE, 1)],
+)
+def test_page_is_turned_upright(table_page, expected_spans, turn, turns_back):
+    page = clean_page(cv2.rotate(table_page, turn))
+
+    assert page.quarter_turns == turns_back
+    assert spans_found(page.image) == expected_spans
+
+
+def test_upright_hook_decides_half_turns(table_page):
+    def prefers_ink_at_bottom(gray: np.ndarray) -> float:
+        ink = 255 - gray.astype(int)
+        return float(ink[gray.shape[0] // 2 :].sum() - ink[: gray.shape[0] // 2].sum())
+
+    page = clean_page(table_page, upright_score=prefers_ink_at_bottom)
+
+    assert page.quarter_turns == 2
+
+
+def test_to_cleaned_maps_page_points(table_page):
+    turned = cv2.rotate(table_page, cv2.ROTATE_90_CLOCKWISE)
+    page = clean_page(turned)
+    height = table_page.shape[0]
+    # (100, 160) on the upright page is (height - 1 - 160, 100) on the turned one.
+    x, y = page.map_point(height - 1 - 160, 100)
+
+    assert abs(x - 100) <= 2 and abs(y - 160) <= 2
+
+
+def test_red_seal_is_lifted_and_text_under_it_kept(table_page, expected_spans):
+    stamp = np.zeros(table_page.shape[:2], np.uint8)
+    cv2.circle(stamp, (600, 420), 150, 255, 9)
+    cv2.putText(stamp, "SEAL", (500, 440), cv2.FONT_HERSHEY_SIMPLEX, 2.5, 255, 8)
+    alpha = stamp[:, :, None] / 255 * 0.8  # translucent ink: darkens, never lightens
+    red = np.minimum(table_page, np.array([40, 40, 220], np.uint8))
+    sealed = (table_page * (1 - alpha) + red * alpha).astype(np.uint8)
+    dark_under_seal = (table_page.max(axis=2) < 80) & (stamp > 0)
+
+    page = clean_page(sealed)
+
+    assert page.seal_pixels > 5000
+    reddish = page.image[:, :, 2].astype(int) - page.image[:, :, 1].astype(int)
+    assert np.count_nonzero(reddish > 60) < 200
+    assert np.mean(page.gray[dark_under_seal] < 128) > 0.9
+    assert spans_found(page.image) == expected_spans
+
+
+def test_uneven_light_is_evened_out(table_page, expected_spans):
+    height, width = table_page.shape[:2]
+    shade = (
+        np.linspace(1.0, 0.45, width)[None, :, None] * np.linspace(1.0, 0.8, height)[:, None, None]
+    )
+    dim = (table_page * shade).astype(np.uint8)
+
+    page = clean_page(dim)
+
+    paper = page.gray[10:90, 20:1220]
+    assert paper.min() > 200
+    assert spans_found(page.image) == expected_spans
+
+
+def test_photographed_page_is_rectified(table_page, expected_spans):
+    height, width = table_page.shape[:2]
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    squeezed = np.float32([[60, 30], [width - 20, 0], [width, height], [0, height - 40]])
+    photo = cv2.warpPerspective(
+        table_page,
+        cv2.getPerspectiveTransform(corners, squeezed),
+        (width, height),
+        borderValue=(255, 255, 255),
+    )
+
+    page = clean_page(photo)
+
+    assert page.perspective
+    assert spans_found(page.image) == expected_spans
