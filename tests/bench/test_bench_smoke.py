@@ -68,3 +68,22 @@ def test_summary_adds_documents_up() -> None:
     assert (summary.documents, summary.cells, summary.correct, summary.silent) == (2, 12, 11, 1)
     assert summary.median_seconds == 1.0
     assert "SILENT errors" in bench.format_table([summary])
+
+
+def test_an_img2table_merged_cell_becomes_one_spanning_grid_cell() -> None:
+    from collections import OrderedDict
+    from types import SimpleNamespace
+
+    def cell(x1: int, y1: int, x2: int, y2: int, text: str | None) -> SimpleNamespace:
+        return SimpleNamespace(bbox=SimpleNamespace(x1=x1, y1=y1, x2=x2, y2=y2), value=text)
+
+    header = cell(0, 0, 200, 20, "申请人情况")  # spans both value columns
+    table = SimpleNamespace(
+        bbox=SimpleNamespace(x1=0, y1=0, x2=200, y2=40),
+        content=OrderedDict([(0, [header, header]),
+                             (1, [cell(0, 20, 100, 40, "3"), cell(100, 20, 200, 40, None)])]))
+    grid = bench.table_to_grid_text(table, page=1, index=0)
+    assert grid.grid.col_edges == (0, 100, 200) and grid.grid.row_edges == (0, 20, 40)
+    spans = sorted((c.cell.row, c.cell.col, c.cell.row_span, c.cell.col_span, c.text)
+                   for c in grid.cells)
+    assert spans == [(0, 0, 1, 2, "申请人情况"), (1, 0, 1, 1, "3"), (1, 1, 1, 1, "")]
