@@ -14,10 +14,17 @@ from dataclasses import dataclass, field
 from recover.grid import Grid, GridCell
 from recover.normalize import best_match, normalize_label, similarity
 from recover.templates import TABLE_IDS, TableSpec, Template, all_templates, get_template
-from recover.values import looks_like_value
 
 ROW_MATCH = 0.8
 TABLE_MATCH = 0.85
+
+
+# Characters that stand in number cells: units, the missing marker, look-alikes of 0, 1, -.
+_NUMBER_CHARS = frozenset("一〇无無元万萬件个個条條项項丨")
+
+
+def _is_word_char(ch: str) -> bool:
+    return "\u4e00" <= ch <= "\u9fff" and ch not in _NUMBER_CHARS
 
 
 @dataclass(frozen=True)
@@ -30,7 +37,12 @@ class TextCell:
 
     @property
     def is_value(self) -> bool:
-        return looks_like_value(self.text)
+        """Whether this is a number cell rather than a label: it has no Chinese words.
+
+        A first reading made for labels often garbles numbers (〇, O, 。 or nothing for 0;
+        一 for a dash; a rule's remnant as 丨), but it does not invent words.
+        """
+        return not any(_is_word_char(ch) for ch in self.text)
 
 
 @dataclass(frozen=True)

@@ -18,11 +18,11 @@ from recover.cleanup import clean_page
 from recover.errors import NoTablesFound
 from recover.grid import Grid, find_grids
 from recover.load import Document, Page, load_document
-from recover.mapping import GridText, PlacedCell, TemplateMatch, TextCell, map_grids
+from recover.mapping import GridText, TemplateMatch, TextCell, map_grids
 from recover.model import Alternative, Cell, Report, Source
 from recover.ocr import OcrEngine, get_engine
 from recover.pdftext import pdf_text
-from recover.read import read_cells
+from recover.read import CellReading, read_cells
 from recover.templates import Template
 from recover.textreport import TableText, extract_tables
 from recover.values import parse_value
@@ -96,29 +96,54 @@ def _renumber(pages: Sequence[PageGrids]) -> list[GridText]:
     return out
 
 
+def _second_engine(engine: OcrEngine) -> OcrEngine:
+    """The other engine: an independent second opinion on doubtful numbers."""
+    return get_engine("tesseract" if engine.name == "rapidocr" else "rapidocr")
+
+
+def _confirmed(template: Template, cell_id: str, first: CellReading,
+               second: CellReading | None) -> tuple[CellReading, str | None]:
+    """The reading to keep, with its confidence raised when an independent engine read the
+    same value, or a reason to flag it when the engines disagree."""
+    if second is None:
+        return first, None
+    kind = template.value_type(cell_id)
+    same = parse_value(first.text, kind) == parse_value(second.text, kind)
+    if same and not parse_value(first.text, kind).problem:
+        confidence = 1 - (1 - first.confidence) * (1 - second.confidence)
+        return replace(first, confidence=confidence), None
+    alternatives = (*first.alternatives, (second.text, second.confidence))
+    return replace(first, alternatives=alternatives), \
+        f"{DISAGREE}: {first.text!r} / {second.text!r}"
+
+
 def _number_cells(template: Template, match: TemplateMatch, pages: dict[int, np.ndarray],
                   engine: OcrEngine) -> dict[str, Cell]:
-    """Re-read every placed cell as a number, and compare with its first reading."""
-    placed: list[PlacedCell] = list(match.placed.values())
+    """Read every placed cell as a number; cells the engine is unsure of are read again by
+    the other engine."""
     cells: dict[str, Cell] = {}
     for page_number, image in pages.items():
-        on_page = [p for p in placed if p.page == page_number]
+        on_page = [p for p in match.placed.values() if p.page == page_number]
         if not on_page:
             continue
-        readings = read_cells(image, [p.source.cell for p in on_page],
-                              ["number"] * len(on_page), engine)
-        for p, reading in zip(on_page, readings, strict=True):
+        grid_cells = [p.source.cell for p in on_page]
+        readings = read_cells(image, grid_cells, ["number"] * len(on_page), engine)
+        doubtful = [i for i, r in enumerate(readings)
+                    if not r.blank and r.confidence < MIN_NUMBER_CONFIDENCE]
+        seconds: dict[int, CellReading] = {}
+        if doubtful:
+            again = read_cells(image, [grid_cells[i] for i in doubtful],
+                               ["number"] * len(doubtful), _second_engine(engine))
+            seconds = dict(zip(doubtful, again, strict=True))
+        for i, (p, first) in enumerate(zip(on_page, readings, strict=True)):
+            reading, disagreement = _confirmed(template, p.cell_id, first, seconds.get(i))
             source = Source("ocr", page_number, tuple(int(v) for v in p.source.cell.bbox))
             alternatives = [Alternative(t, c) for t, c in reading.alternatives]
-            confidence = min(reading.confidence, p.source.confidence) if reading.text else \
-                reading.confidence
-            cell = make_cell(template, p.cell_id, reading.text, confidence, source,
+            cell = make_cell(template, p.cell_id, reading.text, reading.confidence, source,
                              MIN_NUMBER_CONFIDENCE, alternatives)
-            first = parse_value(p.source.text, template.value_type(p.cell_id))
-            if first.value != cell.value:
-                cell = cell.flag(f"{DISAGREE}: {p.source.text!r} / {reading.text!r}")
-            for note in p.notes:
-                cell = cell.flag(note)
+            for note in (disagreement, *p.notes):
+                if note:
+                    cell = cell.flag(note)
             cells[p.cell_id] = cell
     return cells
 

@@ -148,34 +148,45 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox) -> CellCrop:
     if x1 - x0 < 2 or y1 - y0 < 2:
         return CellCrop(None, None)
     raw = ink[y0:y1, x0:x1]
-    mask = _clean(raw.copy())
+    remnants = _remnants(raw)
+    mask = _without_specks(raw & ~remnants)
     if int(mask.sum()) < _MIN_INK:
         return CellCrop(None, None)
     ys, xs = np.nonzero(mask)
-    top, bottom, left, right = ys.min(), ys.max() + 1, xs.min(), xs.max() + 1
-    # Keep the grey levels (anti-aliased edges help the engine); whiten only what _clean cut.
-    removed = cv2.dilate((raw & ~mask).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    pixels = np.where(removed, 255, grey[y0:y1, x0:x1]).astype(np.uint8)[top:bottom, left:right]
+    # Grow the ink box: light strokes (the diagonal of a blurred 4) may fall outside the
+    # binary mask; _trim then cuts to the grey levels.
+    margin = max(2, round(_PAD * (ys.max() + 1 - ys.min())))
+    top, left = max(0, ys.min() - margin), max(0, xs.min() - margin)
+    bottom = min(mask.shape[0], ys.max() + 1 + margin)
+    right = min(mask.shape[1], xs.max() + 1 + margin)
+    # Keep the grey levels (anti-aliased edges help the engine); whiten only rule remnants.
+    cut = cv2.dilate(remnants.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    pixels = np.where(cut, 255, grey[y0:y1, x0:x1]).astype(np.uint8)[top:bottom, left:right]
     lines = _lines(mask[top:bottom, left:right])
     image = _side_by_side([_pad(_trim(pixels[a:b])) for a, b in lines])
     return CellCrop(image, (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom)))
 
 
-def _clean(mask: np.ndarray) -> np.ndarray:
-    """Drop rule remnants along the crop's edges and specks of noise."""
+def _remnants(mask: np.ndarray) -> np.ndarray:
+    """Rule remnants: rows and columns along the crop's edges that are nearly all ink."""
     h, w = mask.shape
     depth_h, depth_w = min(_REMNANT_DEPTH, h // 4), min(_REMNANT_DEPTH, w // 4)
     rows = mask.mean(axis=1) >= _REMNANT_FILL
     cols = mask.mean(axis=0) >= _REMNANT_FILL
     rows[depth_h : h - depth_h] = False
     cols[depth_w : w - depth_w] = False
-    mask[rows, :] = False
-    mask[:, cols] = False
+    out = np.zeros_like(mask)
+    out[rows, :] = True
+    out[:, cols] = True
+    return out & mask
+
+
+def _without_specks(mask: np.ndarray) -> np.ndarray:
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
     small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < _MIN_SPECK)
     small = small[small != 0]
     if small.size:
-        mask[np.isin(labels, small)] = False
+        mask = mask & ~np.isin(labels, small)
     return mask
 
 

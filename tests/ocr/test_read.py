@@ -123,3 +123,21 @@ def test_real_engine_reads_a_vertical_label():
     cell = GridCell(0, 0, 1, 1, (0, 0, w, h))
     (reading,) = read_cells(stacked, [cell], ["label"], get_engine("rapidocr"))
     assert reading.text == "结果维持"
+
+
+@pytest.mark.parametrize("text", ["40", "14", "41", "4"])
+def test_a_digit_right_against_the_left_rule_is_not_taken_for_a_rule(text):
+    """A left-aligned 4 touches the cell's left rule; its stem is ink, not a rule remnant."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from .conftest import SERIF
+
+    page, boxes = table_page([[""]], [200], height=34)
+    image = Image.fromarray(page)
+    face = ImageFont.truetype(SERIF[0], 26, index=SERIF[1])
+    left, top, _, bottom = face.getbbox(text)
+    box = boxes[0]
+    ImageDraw.Draw(image).text((box[0] + 2 - left, (box[1] + box[3] - (bottom - top)) // 2 - top),
+                               text, font=face, fill=0)
+    readings = read_cells(np.asarray(image), _cells(boxes, 1), ["number"], get_engine("rapidocr"))
+    assert readings[0].text == text or readings[0].confidence < LOW_CONFIDENCE["number"]
