@@ -198,8 +198,9 @@ def _lines(mask: np.ndarray) -> list[tuple[int, int]]:
     # Characters such as 二 and 三 have gaps between strokes. Runs all far lower than the ink
     # is wide are strokes of one character; a run much lower than the tallest joins the
     # neighbour it is closer to.
-    if max(b - a for a, b in runs) < _MIN_LINE / 2 * min(mask.shape):
-        return [(0, mask.shape[0])]
+    height, width = mask.shape
+    if width <= 1.3 * height and max(b - a for a, b in runs) < _MIN_LINE / 2 * width:
+        return [(0, height)]
     while len(runs) > 1:
         tallest = max(b - a for a, b in runs)
         low = [i for i, (a, b) in enumerate(runs) if b - a < _MIN_LINE * tallest]

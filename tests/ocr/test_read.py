@@ -141,3 +141,18 @@ def test_a_digit_right_against_the_left_rule_is_not_taken_for_a_rule(text):
                                text, font=face, fill=0)
     readings = read_cells(np.asarray(image), _cells(boxes, 1), ["number"], get_engine("rapidocr"))
     assert readings[0].text == text or readings[0].confidence < LOW_CONFIDENCE["number"]
+
+
+def test_a_three_line_label_is_read_as_one_line():
+    """Wrapped labels in a wide cell (2021's 其他处理 items) are split into lines first."""
+    lines = ["1.申请人无正当理由逾期不补", "正、行政机关不再处理其政府", "信息公开申请"]
+    crops = [render_text(line, size=20, margin=1) for line in lines]
+    width = max(c.shape[1] for c in crops)
+    stacked = np.full((sum(c.shape[0] for c in crops) + 40, width + 40), 255, np.uint8)
+    y = 20
+    for crop in crops:
+        stacked[y:y + crop.shape[0], 20:20 + crop.shape[1]] = crop
+        y += crop.shape[0]
+    cell = GridCell(0, 0, 1, 1, (5, 5, stacked.shape[1] - 5, stacked.shape[0] - 5))
+    reading = read_cells(stacked, [cell], ["label"], get_engine("rapidocr"))[0]
+    assert reading.text.startswith("1.申请人无正当理由逾期不补正") and reading.text.endswith("公开申请")
