@@ -159,9 +159,12 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox) -> CellCrop:
     top, left = max(0, ys.min() - margin), max(0, xs.min() - margin)
     bottom = min(mask.shape[0], ys.max() + 1 + margin)
     right = min(mask.shape[1], xs.max() + 1 + margin)
-    # Keep the grey levels (anti-aliased edges help the engine); whiten only rule remnants.
+    # Keep the grey levels near the ink (anti-aliased edges help the engine); whiten rule
+    # remnants and faint marks away from any ink, such as the light edge of a rule.
+    near_ink = cv2.dilate((raw & ~remnants).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     cut = cv2.dilate(remnants.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    pixels = np.where(cut, 255, grey[y0:y1, x0:x1]).astype(np.uint8)[top:bottom, left:right]
+    keep = near_ink & ~cut
+    pixels = np.where(keep, grey[y0:y1, x0:x1], 255).astype(np.uint8)[top:bottom, left:right]
     lines = _lines(mask[top:bottom, left:right])
     image = _side_by_side([_pad(_trim(pixels[a:b])) for a, b in lines])
     return CellCrop(image, (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom)))
@@ -178,7 +181,22 @@ def _remnants(mask: np.ndarray) -> np.ndarray:
     out = np.zeros_like(mask)
     out[rows, :] = True
     out[:, cols] = True
-    return out & mask
+    return (out | _spanning_strokes(mask)) & mask
+
+
+def _spanning_strokes(mask: np.ndarray) -> np.ndarray:
+    """Thin components that run from one side of the crop to the other: pieces of a rule
+    (skewed, doubled or broken) that the box did not cut off. Text never spans a cell."""
+    h, w = mask.shape
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    out = np.zeros_like(mask)
+    for i in range(1, count):
+        x, y, cw, ch = stats[i, :4]
+        tall = y <= 1 and y + ch >= h - 1 and cw <= max(3, 0.15 * h)
+        wide = x <= 1 and x + cw >= w - 1 and ch <= max(3, 0.15 * w)
+        if tall or wide:
+            out |= labels == i
+    return out
 
 
 def _without_specks(mask: np.ndarray) -> np.ndarray:
