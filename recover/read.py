@@ -70,7 +70,7 @@ def read_cells(
         raise ValueError(f"{len(cells)} cells but {len(kinds)} kinds")
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     ink = ink_mask(grey)
-    crops = [crop_cell(grey, ink, cell.bbox) for cell in cells]
+    crops = [crop_cell(grey, ink, cell.bbox, kind) for cell, kind in zip(cells, kinds, strict=True)]
     readings: dict[int, Reading] = {}
     for kind in ("number", "label"):
         todo = [i for i, k in enumerate(kinds) if k == kind and crops[i].image is not None]
@@ -140,7 +140,8 @@ def ink_mask(grey: np.ndarray) -> np.ndarray:
     return grey < min(threshold, 200)
 
 
-def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox) -> CellCrop:
+def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "label"
+              ) -> CellCrop:
     """The ink inside a cell's rules as one padded line of text, or a blank crop."""
     x0, y0, x1, y1 = bbox
     x0, y0 = max(0, x0 + _RULE_SHRINK), max(0, y0 + _RULE_SHRINK)
@@ -148,7 +149,7 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox) -> CellCrop:
     if x1 - x0 < 2 or y1 - y0 < 2:
         return CellCrop(None, None)
     raw = ink[y0:y1, x0:x1]
-    remnants = _remnants(raw)
+    remnants = _remnants(raw, kind)
     mask = _without_specks(raw & ~remnants)
     if int(mask.sum()) < _MIN_INK:
         return CellCrop(None, None)
@@ -170,7 +171,7 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox) -> CellCrop:
     return CellCrop(image, (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom)))
 
 
-def _remnants(mask: np.ndarray) -> np.ndarray:
+def _remnants(mask: np.ndarray, kind: CropKind) -> np.ndarray:
     """Rule remnants: rows and columns along the crop's edges that are nearly all ink."""
     h, w = mask.shape
     depth_h, depth_w = min(_REMNANT_DEPTH, h // 4), min(_REMNANT_DEPTH, w // 4)
@@ -181,20 +182,26 @@ def _remnants(mask: np.ndarray) -> np.ndarray:
     out = np.zeros_like(mask)
     out[rows, :] = True
     out[:, cols] = True
-    return (out | _spanning_strokes(mask)) & mask
+    return (out | _rule_pieces(mask, strict=kind == "number")) & mask
 
 
-def _spanning_strokes(mask: np.ndarray) -> np.ndarray:
-    """Thin components that run from one side of the crop to the other: pieces of a rule
-    (skewed, doubled or broken) that the box did not cut off. Text never spans a cell."""
+def _rule_pieces(mask: np.ndarray, strict: bool) -> np.ndarray:
+    """Pieces of a rule (skewed, doubled or broken by a scan) that the box did not cut off:
+    thin strokes that run from one side of the crop to the other; in number cells (`strict`)
+    also flat strokes lying in the top or bottom band and upright strokes nearly as tall as
+    the crop in the left or right band. A number is centred in its cell and never looks like
+    these; a label's strokes may (the top stroke of 三), so labels keep them."""
     h, w = mask.shape
+    band_y, band_x = max(3, 0.2 * h), max(3, 0.15 * w)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
     out = np.zeros_like(mask)
     for i in range(1, count):
-        x, y, cw, ch = stats[i, :4]
-        tall = y <= 1 and y + ch >= h - 1 and cw <= max(3, 0.15 * h)
-        wide = x <= 1 and x + cw >= w - 1 and ch <= max(3, 0.15 * w)
-        if tall or wide:
+        x, y, cw, ch = (int(v) for v in stats[i, :4])
+        spans = (y <= 1 and y + ch >= h - 1 and cw <= max(3, 0.15 * h)) or \
+            (x <= 1 and x + cw >= w - 1 and ch <= max(3, 0.15 * w))
+        flat = cw >= 3 * ch and (y + ch <= band_y or y >= h - band_y)
+        upright = ch >= 0.75 * h and ch >= 3 * cw and (x + cw <= band_x or x >= w - band_x)
+        if spans or (strict and (flat or upright)):
             out |= labels == i
     return out
 

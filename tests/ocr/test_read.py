@@ -156,3 +156,13 @@ def test_a_three_line_label_is_read_as_one_line():
     cell = GridCell(0, 0, 1, 1, (5, 5, stacked.shape[1] - 5, stacked.shape[0] - 5))
     reading = read_cells(stacked, [cell], ["label"], get_engine("rapidocr"))[0]
     assert reading.text.startswith("1.申请人无正当理由逾期不补正") and reading.text.endswith("公开申请")
+
+
+def test_rule_pieces_left_in_a_number_cell_are_not_read():
+    """A scan's rule lies a few pixels inside the cell box: its pieces are not a dash."""
+    page, boxes = table_page([["24"]], [120], height=44)
+    x0, y0, x1, y1 = boxes[0]
+    page[y0 + 3:y0 + 5, x1 - 40:x1 - 4] = 0  # a stretch of the top rule, inside the box
+    page[y0 + 4:y1 - 3, x0 + 3:x0 + 5] = 0  # and of the left rule
+    readings = read_cells(page, _cells(boxes, 1), ["number"], get_engine("rapidocr"))
+    assert readings[0].text == "24"
