@@ -15,7 +15,7 @@ from recover.model import (
     Source,
     complete_cells,
 )
-from recover.rules import check_report_cells, flag_violations
+from recover.repair import repair
 from recover.templates import Template
 from recover.values import parse_value
 
@@ -37,8 +37,7 @@ def make_cell(template: Template, cell_id: str, raw: str, confidence: float, sou
 
 def assemble_report(template: Template, found: Mapping[str, Cell], method: Method,
                     input_info: dict, notes: Sequence[str] = ()) -> Report:
-    """Every cell id of the template (missing ones flagged), checked against the rules."""
+    """Every cell id of the template (missing ones flagged), doubtful cells the rules settle
+    repaired (`recover.repair`), checked against the rules."""
     cells = complete_cells(template, dict(found), method)
-    violations = check_report_cells(template, cells)
-    return Report(template.id, tuple(flag_violations(cells, violations)), tuple(violations),
-                  input_info, tuple(notes))
+    return repair(Report(template.id, cells, (), input_info, tuple(notes)), template)

@@ -23,6 +23,8 @@ BAD_TYPE = "wrong type"
 BREAKS_RULE = "breaks rule"
 UNPLACED = "cannot place"
 INFERRED = "inferred from rule"
+DISAGREE = "readings disagree"
+REVIEWED = "reviewed"  # a person's decision; the reasons before it are settled
 
 
 @dataclass(frozen=True)
@@ -124,6 +126,7 @@ class Report:
     input: dict[str, Any] = field(default_factory=dict)  # path, name, sha256, kind, pages
     notes: tuple[str, ...] = ()  # things a person should know that belong to no one cell
     tool_version: str = __version__
+    audit: tuple[dict[str, Any], ...] = ()  # review decisions, oldest first
 
     def cell(self, cell_id: str) -> Cell:
         return next(c for c in self.cells if c.id == cell_id)
@@ -148,6 +151,7 @@ class Report:
             "input": self.input,
             "notes": list(self.notes),
             "tool": {"name": "recover", "version": self.tool_version},
+            **({"audit": list(self.audit)} if self.audit else {}),
         }
 
     @classmethod
@@ -159,6 +163,7 @@ class Report:
             input=data.get("input", {}),
             notes=tuple(data.get("notes", ())),
             tool_version=data.get("tool", {}).get("version", __version__),
+            audit=tuple(data.get("audit", ())),
         )
 
 

@@ -19,7 +19,7 @@ from recover.errors import NoTablesFound
 from recover.grid import Grid, find_grids
 from recover.load import Document, Page, load_document
 from recover.mapping import GridText, TemplateMatch, TextCell, map_grids
-from recover.model import Alternative, Cell, Report, Source
+from recover.model import DISAGREE, Alternative, Cell, Report, Source
 from recover.ocr import OcrEngine, get_engine
 from recover.pdftext import pdf_text
 from recover.read import CellReading, read_cells
@@ -29,7 +29,6 @@ from recover.values import parse_value
 
 # Below these a reading is flagged for a person (see recover/read.py for how they were set).
 MIN_NUMBER_CONFIDENCE = 0.90
-DISAGREE = "readings disagree"
 
 
 @dataclass(frozen=True)

@@ -6,8 +6,9 @@ A violation is reported and its cells flagged; values are never changed here.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
 
-from recover.model import BAD_TYPE, BREAKS_RULE, Cell, RuleViolation
+from recover.model import BAD_TYPE, BREAKS_RULE, REVIEWED, Cell, Report, RuleViolation
 from recover.templates import Rule, Template
 
 
@@ -77,3 +78,44 @@ def flag_violations(cells: Sequence[Cell], violations: Sequence[RuleViolation]) 
             cell = cell.flag(reason)
         out.append(cell)
     return out
+
+
+def _without_rule_reasons(cell: Cell) -> Cell:
+    """The cell as it was before any rule was checked: a reviewed cell is settled, any
+    other stays flagged only for reasons of its own (confidence, placement, ...)."""
+    reasons = tuple(r for r in cell.reasons if not r.startswith((BREAKS_RULE, BAD_TYPE)))
+    settled = any(r.startswith(REVIEWED) for r in reasons)
+    return replace(cell, reasons=reasons, flagged=bool(reasons) and not settled)
+
+
+def recheck_report(report: Report, template: Template) -> Report:
+    """The report with its violations found afresh and only the cells of current violations
+    flagged for breaking a rule (after a repair or a person's decision changed values)."""
+    cells = [_without_rule_reasons(c) for c in report.cells]
+    violations = check_report_cells(template, cells)
+    return replace(report, cells=tuple(flag_violations(cells, violations)),
+                   violations=tuple(violations))
+
+
+@dataclass(frozen=True)
+class RuleInstance:
+    """One consistency rule applied along one row or column: `sum(left) == sum(right)`."""
+
+    rule: str
+    along: str
+    left: tuple[str, ...]
+    right: tuple[str, ...]
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        return (*self.left, *self.right)
+
+    @property
+    def name(self) -> str:
+        return f"{self.rule} ({self.along})"
+
+
+def rule_instances(template: Template) -> list[RuleInstance]:
+    return [RuleInstance(rule.id, along, tuple(left), tuple(right))
+            for rule in template.rules
+            for along, left, right in _rule_instances(rule, template)]

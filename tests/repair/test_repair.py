@@ -1,0 +1,108 @@
+"""Repair with the rules: doubtful cells the rules settle are inferred and stay flagged;
+confident readings and cells the rules cannot settle are left as read."""
+
+from __future__ import annotations
+
+from recover.assemble import assemble_report, make_cell
+from recover.model import BREAKS_RULE, INFERRED, NOT_FOUND, Alternative, Report, Source
+from recover.repair import repair
+from recover.templates import get_template
+
+TEMPLATE = get_template("2021")
+MIN_CONFIDENCE = 0.9
+
+
+def _report(texts: dict[str, str], confidences: dict[str, float] | None = None,
+            alternatives: dict[str, list[Alternative]] | None = None,
+            unreadable: tuple[str, ...] = ()) -> Report:
+    """A consistent all-zero 2021 report read by OCR, with the given cells overridden."""
+    confidences = confidences or {}
+    alternatives = alternatives or {}
+    found = {}
+    for cid in TEMPLATE.cell_ids():
+        if cid in unreadable:
+            continue
+        source = Source("ocr", 1, (0, 0, 10, 10))
+        found[cid] = make_cell(TEMPLATE, cid, texts.get(cid, "0"), confidences.get(cid, 0.99),
+                               source, MIN_CONFIDENCE, alternatives.get(cid, ()))
+    return assemble_report(TEMPLATE, found, "ocr", {})
+
+
+# A consistent picture of one column and one row: 5 new natural-person applications, all
+# granted.
+CONSISTENT = {
+    "applications.new.natural_person": "5", "applications.new.total": "5",
+    "applications.granted.natural_person": "5", "applications.granted.total": "5",
+    "applications.total.natural_person": "5", "applications.total.total": "5",
+}
+
+
+def test_a_misread_digit_is_set_right_from_the_engines_alternative() -> None:
+    texts = {**CONSISTENT, "applications.granted.natural_person": "8"}  # 5 read as 8
+    report = _report(texts, {"applications.granted.natural_person": 0.6},
+                     {"applications.granted.natural_person": [Alternative("5", 0.3)]})
+    cell = report.cell("applications.granted.natural_person")
+    assert (cell.value, cell.raw, cell.source.method) == (5, "5", "inferred")
+    assert cell.original == {"value": 8, "raw": "8", "confidence": 0.6, "method": "ocr"}
+    assert cell.flagged
+    inferred = [r for r in cell.reasons if r.startswith(INFERRED)]
+    assert inferred == [f"{INFERRED}: applications.outcomes (natural_person), "
+                        "applications.applicants (granted)"]
+    assert report.violations == ()
+    assert not report.cell("applications.granted.total").flagged
+
+
+def test_an_unreadable_cell_is_filled_when_the_rules_determine_it() -> None:
+    report = _report(CONSISTENT, unreadable=("applications.total.total",))
+    cell = report.cell("applications.total.total")
+    assert (cell.value, cell.source.method, cell.flagged) == (5, "inferred", True)
+    assert cell.original == {"value": None, "raw": None, "confidence": 0.0, "method": "ocr"}
+    assert NOT_FOUND in cell.reasons
+    assert report.violations == ()
+
+
+def test_a_confident_reading_that_breaks_a_rule_is_kept_with_its_violation() -> None:
+    texts = {**CONSISTENT, "applications.granted.natural_person": "8"}
+    report = _report(texts, alternatives={
+        "applications.granted.natural_person": [Alternative("5", 0.3)]})
+    cell = report.cell("applications.granted.natural_person")
+    assert (cell.value, cell.source.method, cell.original) == (8, "ocr", None)
+    assert any(r.startswith(BREAKS_RULE) for r in cell.reasons)
+    assert {v.rule for v in report.violations} == {"applications.outcomes",
+                                                   "applications.applicants"}
+
+
+def test_two_doubtful_cells_in_one_rule_are_left_alone() -> None:
+    texts = {"reviews.review.upheld": "2", "reviews.review.corrected": "9",
+             "reviews.review.total": "3"}
+    doubtful = {"reviews.review.upheld": 0.5, "reviews.review.corrected": 0.5}
+    report = _report(texts, doubtful, {"reviews.review.corrected": [Alternative("1", 0.4)]})
+    for cid in doubtful:
+        cell = report.cell(cid)
+        assert cell.source.method == "ocr" and cell.original is None and cell.flagged
+    assert [v.rule for v in report.violations] == ["reviews.total"]
+
+
+def test_a_repaired_cell_settles_the_next_rule() -> None:
+    # granted.total is unreadable, so granted.natural_person (misread) shares row and
+    # column rules with it; its column rule alone settles it, then the row settles the total.
+    texts = {**CONSISTENT, "applications.granted.natural_person": "3"}
+    report = _report(texts, {"applications.granted.natural_person": 0.5},
+                     unreadable=("applications.granted.total",))
+    assert report.cell("applications.granted.natural_person").value == 5
+    assert report.cell("applications.granted.total").value == 5
+    assert report.violations == ()
+
+
+def test_rules_that_disagree_settle_nothing() -> None:
+    # The row says 5, the column says 7: a confident cell is wrong somewhere; keep the reading.
+    texts = {**CONSISTENT, "applications.new.natural_person": "7",
+             "applications.total.natural_person": "7", "applications.granted.natural_person": "2"}
+    report = _report(texts, {"applications.granted.natural_person": 0.5})
+    cell = report.cell("applications.granted.natural_person")
+    assert (cell.value, cell.source.method) == (2, "ocr")
+
+
+def test_repair_is_stable_when_run_again() -> None:
+    report = _report(CONSISTENT, unreadable=("applications.total.total",))
+    assert repair(report, TEMPLATE) == report
