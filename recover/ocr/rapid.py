@@ -117,6 +117,9 @@ class RapidOcrEngine(OcrEngine):
         for key in keys:
             label, folded = self._seen[key]
             readings.append(label if kind == "label" else _number_reading(folded))
+        # forget the oldest only now: a batch may hold more crops than are remembered
+        while len(self._seen) > _REMEMBERED:
+            self._seen.popitem(last=False)
         return readings
 
     def _recognize(self, crops: Sequence[np.ndarray], keys: Sequence[str]) -> None:
@@ -136,8 +139,6 @@ class RapidOcrEngine(OcrEngine):
                 steps = probs[first:last]
                 self._seen[keys[i]] = (self._decode(steps), steps @ self._number_fold)
                 self._seen.move_to_end(keys[i])
-        while len(self._seen) > _REMEMBERED:
-            self._seen.popitem(last=False)
 
     def _decode(self, steps: np.ndarray) -> Reading:
         """Greedy CTC over the whole dictionary; confidence is the mean character probability."""

@@ -73,3 +73,15 @@ def test_rapid_reads_a_batch_of_200_numbers_quickly():
     elapsed = time.perf_counter() - start
     assert sum(normalize_number(r.text) == t for r, t in zip(readings, texts, strict=True)) >= 195
     assert elapsed < 6.0  # ~1-1.5 s on one thread; generous for loaded test machines
+
+
+def test_a_batch_larger_than_the_memory_of_reads_is_read_whole(monkeypatch):
+    """The re-read memory forgets old crops only after the batch is answered (a KeyError
+    crashed long reports)."""
+    import recover.ocr.rapid as rapid
+
+    monkeypatch.setattr(rapid, "_REMEMBERED", 2)
+    engine = rapid.RapidOcrEngine()
+    crops = _cell_crops([render_text(t) for t in ["1", "2", "3", "4", "5"]])
+    engine.read(crops[:2], "number")
+    assert [r.text for r in engine.read(crops, "number")] == ["1", "2", "3", "4", "5"]
