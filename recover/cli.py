@@ -126,3 +126,17 @@ def check(result: ResultFile) -> None:
     if violations:
         raise typer.Exit(CHECK_RULES_BROKEN)
     raise typer.Exit(CHECK_FLAGGED if flagged else CHECK_CLEAN)
+
+
+@app.command()
+def review(
+    path: Annotated[Path, typer.Argument(help="A result JSON, or a folder of them.")],
+    reviewer: Annotated[str | None, typer.Option(help="Your name in the audit trail "
+                                                      "(default: your login).")] = None,
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1 (0: any free one).")] = 0,
+    browser: Annotated[bool, typer.Option(help="Open the page in a browser.")] = True,
+) -> None:
+    """Review the flagged cells on a local web page; every decision is saved at once."""
+    from recover.review.cli import run_review
+
+    raise typer.Exit(run_review(path, reviewer, port, browser))

@@ -74,11 +74,21 @@ class InvalidResult(RecoverError):
     hint = "the file is not a recover result; re-run recover extract"
 
 
+class ResultLocked(RecoverError):
+    exit_code = 24
+    hint = "someone else is reviewing it; wait for them, or remove the .lock file if they are gone"
+
+
+class ResultChanged(RecoverError):
+    exit_code = 25
+    hint = "another program changed it; reload the page to review the new version"
+
+
 EXIT_CODES = {
     cls.__name__: cls.exit_code
     for cls in (
         InputNotFound, UnsupportedInput, EmptyInput, DamagedInput, EncryptedInput,
         UnreadableEncoding, ImageTooLarge, NoTablesFound, AmbiguousTemplate, WrongTemplate,
-        InvalidResult,
+        InvalidResult, ResultLocked, ResultChanged,
     )
 }

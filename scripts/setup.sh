@@ -11,7 +11,7 @@ extras="."
 packages=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra libgl1 libglib2.0-0)
 if [ "${1:-}" = "--test" ]; then
   extras=".[test]"
-  packages+=(fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils)
+  packages+=(fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils chromium)
 fi
 
 missing=()

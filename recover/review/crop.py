@@ -1,0 +1,57 @@
+"""A cell's picture for the reviewer, cut from its source page as the pipeline saw it.
+
+The page is loaded and cleaned the way `recover.pipeline` does (`bbox` is in pixels of the
+cleaned page), with a margin so the neighbouring rules show, and enlarged to a readable size.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from recover.cleanup import clean_page
+from recover.errors import RecoverError
+from recover.load import load_document
+from recover.model import Cell
+
+READABLE_HEIGHT = 96  # pixels: a crop smaller than this is enlarged
+MAX_SCALE = 4.0
+
+
+@lru_cache(maxsize=8)
+def cleaned_page(path: str, sha256: str | None, page: int) -> np.ndarray | None:
+    """The cleaned image of page `page` of `path`, or None when it cannot be had (file gone
+    or changed since the result was written, page without an image)."""
+    try:
+        doc = load_document(Path(path))
+    except (RecoverError, OSError):
+        return None
+    if sha256 and doc.sha256 != sha256:
+        return None
+    image = next((p.image for p in doc.pages if p.number == page), None)
+    return None if image is None else clean_page(image).image
+
+
+def cell_crop(input_info: dict, cell: Cell, margin: int = 12) -> bytes | None:
+    """PNG bytes of the cell's region with a margin, or None when there is no picture."""
+    source = cell.source
+    if source.page is None or source.bbox is None or not input_info.get("path"):
+        return None
+    image = cleaned_page(input_info["path"], input_info.get("sha256"), source.page)
+    if image is None:
+        return None
+    x0, y0, x1, y1 = source.bbox
+    height, width = image.shape[:2]
+    x0, y0 = max(0, x0 - margin), max(0, y0 - margin)
+    x1, y1 = min(width, x1 + margin), min(height, y1 + margin)
+    if x1 <= x0 or y1 <= y0:
+        return None
+    crop = image[y0:y1, x0:x1]
+    scale = min(MAX_SCALE, READABLE_HEIGHT / crop.shape[0])
+    if scale > 1:
+        crop = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+    ok, png = cv2.imencode(".png", crop)
+    return png.tobytes() if ok else None
