@@ -106,3 +106,20 @@ def test_rules_that_disagree_settle_nothing() -> None:
 def test_repair_is_stable_when_run_again() -> None:
     report = _report(CONSISTENT, unreadable=("applications.total.total",))
     assert repair(report, TEMPLATE) == report
+
+
+def test_a_blank_the_sums_need_nothing_from_stays_missing() -> None:
+    # A blank is missing, not 0: when the rules say 0 both fit, so the blank is kept.
+    report = _report({"applications.carried_over.commercial": ""},
+                     {"applications.carried_over.commercial": 0.3},
+                     unreadable=("applications.granted.research",))
+    for cid in ("applications.carried_over.commercial", "applications.granted.research"):
+        cell = report.cell(cid)
+        assert (cell.value, cell.source.method) == (None, "ocr")
+
+
+def test_a_faint_digit_read_as_blank_is_filled_when_the_sums_need_it() -> None:
+    report = _report({**CONSISTENT, "applications.granted.natural_person": ""},
+                     {"applications.granted.natural_person": 0.3})
+    cell = report.cell("applications.granted.natural_person")
+    assert (cell.value, cell.source.method) == (5, "inferred")
