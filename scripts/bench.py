@@ -55,6 +55,9 @@ class CellOutcome:
     value: Value
     raw: str | None
     flagged: bool
+    original: Value = None  # the value as read, before the repair changed it
+    repaired: bool = False  # the repair inferred the value (source.method "inferred")
+    caught: bool = False  # repaired, or flagged for breaking a rule
 
 
 @dataclass(frozen=True)
@@ -91,12 +94,18 @@ class DocScore:
     wrong_flagged: int
     silent: tuple[SilentError, ...]
     error: str | None
+    caught: int = 0  # wrong readings the rules caught (flagged for a rule, or repaired)
+    repaired_right: int = 0
+    repaired_wrong: int = 0  # a defect when the reading was right (repair_defects)
+    repair_defects: int = 0
 
 
 @dataclass(frozen=True)
 class Memory:
-    peak_mb: float  # ru_maxrss of the worker process
-    child_peak_mb: float  # largest child it waited for (tesseract runs as one)
+    """ru_maxrss of the worker process. Not its children: a forked child's maximum starts at
+    its parent's size, so RUSAGE_CHILDREN would only repeat this figure."""
+
+    peak_mb: float
 
 
 @dataclass(frozen=True)
@@ -118,6 +127,10 @@ class EngineSummary:
     errors: tuple[tuple[str, str], ...] = ()  # (document, error)
     by_format: dict[str, float] = field(default_factory=dict)  # format -> cell accuracy
     note: str = ""
+    caught: int = 0
+    repaired_right: int = 0
+    repaired_wrong: int = 0
+    repair_defects: int = 0
 
 
 # ----------------------------------------------------------------------------------- scoring
@@ -153,7 +166,25 @@ def score_document(truth: Truth, outcome: DocOutcome) -> DocScore:
         template_ok=outcome.error is None and outcome.template == truth.template,
         cells=len(truth.values), correct=correct, nonzero=len(nonzero_ids),
         nonzero_correct=nonzero_correct, flagged=flagged, wrong_flagged=wrong_flagged,
-        silent=tuple(silent), error=outcome.error)
+        silent=tuple(silent), error=outcome.error,
+        **({} if outcome.error else repair_counts(truth, by_id)))
+
+
+def repair_counts(truth: Truth, by_id: dict[str, CellOutcome]) -> dict[str, int]:
+    """How the rules did on this document: wrong readings they caught, repairs that set a
+    value right or wrong, and repairs that made a right reading wrong (defects)."""
+    counts = dict.fromkeys(("caught", "repaired_right", "repaired_wrong", "repair_defects"), 0)
+    for cell_id, expected in truth.values.items():
+        cell = by_id.get(cell_id)
+        if cell is None:
+            continue
+        read = cell.original if cell.repaired else cell.value
+        counts["caught"] += cell.caught and not values_equal(expected, read)
+        if cell.repaired:
+            right = values_equal(expected, cell.value)
+            counts["repaired_right" if right else "repaired_wrong"] += 1
+            counts["repair_defects"] += not right and values_equal(expected, read)
+    return counts
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -186,7 +217,10 @@ def summarize(engine: str, scores: Sequence[DocScore], memory: Memory | None = N
         median_seconds=percentile(seconds, 0.5), p95_seconds=percentile(seconds, 0.95),
         memory=memory, silent_errors=tuple(e for s in scores for e in s.silent),
         errors=tuple((s.name, s.error) for s in scores if s.error),
-        by_format=_accuracy_by_format(scores), note=note)
+        by_format=_accuracy_by_format(scores), note=note,
+        caught=sum(s.caught for s in scores), repaired_right=sum(s.repaired_right for s in scores),
+        repaired_wrong=sum(s.repaired_wrong for s in scores),
+        repair_defects=sum(s.repair_defects for s in scores))
 
 
 # ----------------------------------------------------------------------------------- the set
@@ -225,7 +259,12 @@ def run_recover(path: Path, engine: str) -> DocOutcome:
     except RecoverError as error:
         return DocOutcome(path.stem, time.perf_counter() - start, error=error.line())
     seconds = time.perf_counter() - start
-    cells = tuple(CellOutcome(c.id, c.value, c.raw, c.flagged) for c in report.cells)
+    cells = tuple(CellOutcome(c.id, c.value, c.raw, c.flagged,
+                              (c.original or {}).get("value", c.value),
+                              c.source.method == "inferred",
+                              c.source.method == "inferred"
+                              or any(r.startswith("breaks rule") for r in c.reasons))
+                  for c in report.cells)
     return DocOutcome(path.stem, seconds, report.template, cells)
 
 
@@ -341,8 +380,7 @@ def worker_main(engine: str, documents: list[Path], result: Path, core: int) -> 
             out.write(json.dumps({"outcome": asdict(outcome)}, ensure_ascii=False) + "\n")
             out.flush()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        out.write(json.dumps({"memory": asdict(Memory(peak, child))}) + "\n")
+        out.write(json.dumps({"memory": asdict(Memory(peak))}) + "\n")
     return 0
 
 
@@ -375,7 +413,8 @@ def run_engine(engine: str, truths: Sequence[Truth], jobs: int, scratch: Path
         result = scratch / f"{engine}-{k}.jsonl"
         cmd = [sys.executable, __file__, "--worker", engine, "--result", str(result),
                "--core", str(k % (os.cpu_count() or 1)), *[str(t.document) for t in part]]
-        procs.append((subprocess.Popen(cmd, stderr=subprocess.PIPE, text=True),
+        procs.append((subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                       text=True),
                       result))
     outcomes: dict[str, DocOutcome] = {}
     memories, note = [], ""
@@ -389,8 +428,7 @@ def run_engine(engine: str, truths: Sequence[Truth], jobs: int, scratch: Path
             note = f"worker exited {proc.returncode}: {stderr.strip().splitlines()[-1:]}"
     for t in truths:  # documents a crashed worker never reached
         outcomes.setdefault(t.name, DocOutcome(t.name, 0.0, error="worker died: " + note))
-    memory = Memory(max(m.peak_mb for m in memories), max(m.child_peak_mb for m in memories)) \
-        if memories else None
+    memory = Memory(max(m.peak_mb for m in memories)) if memories else None
     return [outcomes[t.name] for t in truths], memory, note
 
 
@@ -414,7 +452,11 @@ def peer_version() -> str:
 
     tess = subprocess.run(["tesseract", "--version"], capture_output=True, text=True)
     first = (tess.stdout or tess.stderr).splitlines()[0] if (tess.stdout or tess.stderr) else "?"
-    return f"img2table {version('img2table')}, {first}, lang=chi_sim"
+    return (f"img2table {version('img2table')} with TesseractOCR(lang='chi_sim') on {first}; "
+            "extract_tables(implicit_rows=False, borderless_tables=False, min_confidence=50), "
+            "detect_rotation=True, PDFs rendered and OCRed (pdf_text_extraction=False), "
+            "DOCX/HTML pictures taken out with recover.load; tables placed on the template "
+            "by recover.mapping.map_grids")
 
 
 # ---------------------------------------------------------------------------------- printing
@@ -429,10 +471,7 @@ def _secs(value: float | None) -> str:
 
 
 def _memory(memory: Memory | None) -> str:
-    if memory is None:
-        return "-"
-    child = f" (+{memory.child_peak_mb:.0f} child)" if memory.child_peak_mb >= 1 else ""
-    return f"{memory.peak_mb:.0f}{child}"
+    return f"{memory.peak_mb:.0f}" if memory else "-"
 
 
 def summary_rows(s: EngineSummary) -> list[tuple[str, str]]:
@@ -445,6 +484,10 @@ def summary_rows(s: EngineSummary) -> list[tuple[str, str]]:
         ("SILENT errors", str(s.silent)),
         ("flag rate", f"{_pct(s.flagged, s.cells)} ({s.flagged})"),
         ("wrong but flagged", str(s.wrong_flagged)),
+        ("wrong readings caught by rules", str(s.caught)),
+        ("repaired right", str(s.repaired_right)),
+        ("repaired wrong", str(s.repaired_wrong)),
+        ("  of them DEFECTS (was right)", str(s.repair_defects)),
         ("documents with errors", str(len(s.errors))),
         ("median s/report", _secs(s.median_seconds)),
         ("p95 s/report", _secs(s.p95_seconds)),
@@ -499,7 +542,8 @@ def header(args: argparse.Namespace, truths: Sequence[Truth]) -> str:
         f"machine: os.cpu_count()={os.cpu_count()}; each engine in {args.jobs} fresh worker "
         "process(es) pinned to one core, OMP_NUM_THREADS=1; engine loaded before timing",
         "time: time.perf_counter per report; peak memory: ru_maxrss of the worker process "
-        "(RUSAGE_SELF), + the largest child it ran (RUSAGE_CHILDREN, e.g. tesseract)",
+        "(RUSAGE_SELF; the tesseract executable that pytesseract and img2table start is a "
+        "separate process, not counted)",
     ])
 
 
