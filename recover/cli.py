@@ -6,6 +6,7 @@ code of their class (see `recover.errors`); other files in the same run still go
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated
 
@@ -50,29 +51,58 @@ Dpi = Annotated[int, typer.Option(help="Resolution for rasterizing scanned PDF p
 ResultFile = Annotated[Path, typer.Argument(help="A result JSON written by recover.")]
 
 
+Jobs = Annotated[int, typer.Option("--jobs", "-j", help="Worker processes (default: the cores).")]
+Timeout = Annotated[float, typer.Option(help="Seconds one file may take (0: no limit).")]
+MaxMemory = Annotated[int | None, typer.Option(
+    help="MB of memory a worker may take for one file, on top of its loaded engine.")]
+MaxPixels = Annotated[int, typer.Option(help="Largest image (pixels) recover will decode.")]
+Force = Annotated[bool, typer.Option(help="Read again files an earlier run already did.")]
+Cluster = Annotated[str | None, typer.Option(
+    help="'local': run on a Dask cluster of --jobs processes started for this run.")]
+Scheduler = Annotated[str | None, typer.Option(
+    help="Address of a running Dask scheduler, e.g. tcp://host:8786.")]
+
+
 @app.command()
-def extract(paths: Paths, out: OutDir = Path("out"), engine: Engine = "rapidocr",
-            template: TemplateId = None, password: Password = None, dpi: Dpi = 200) -> None:
-    """Recover the tables of each report and write OUT/<name>.json."""
-    from recover.output import result_path, write_report
-    from recover.pipeline import Options, extract_report
+def extract(paths: Annotated[list[str], typer.Argument(
+                help="Report files (PDF, image, DOCX, HTML, TXT), folders or glob patterns.")],
+            out: OutDir = Path("out"), engine: Engine = "rapidocr",
+            template: TemplateId = None, password: Password = None, dpi: Dpi = 200,
+            jobs: Jobs = 0, timeout: Timeout = 600, max_memory: MaxMemory = None,
+            max_pixels: MaxPixels = 80_000_000, force: Force = False,
+            cluster: Cluster = None, scheduler: Scheduler = None) -> None:
+    """Recover the tables of each report: OUT/<name>.json, and OUT/summary.json for all."""
+    from dataclasses import asdict
+
+    from recover.batch import local_runner, run_batch
+    from recover.pipeline import Options
+    from recover.progress import make_display
+    from recover.sandbox import SandboxSettings
 
     if engine not in ENGINE_NAMES:
         raise typer.BadParameter(f"choose one of {', '.join(ENGINE_NAMES)}", param_hint="--engine")
-    options = Options(engine=engine, template=template, password=password, dpi=dpi)
-    worst = 0
-    for path in paths:
-        try:
-            report = extract_report(path, options)
-            target = result_path(path, out)
-            write_report(report, target)
-        except RecoverError as exc:
-            _say(f"recover: {exc.line()}")
-            worst = max(worst, exc.exit_code)
-            continue
-        summary = f"{len(report.flagged)} flagged, {len(report.violations)} rule violations"
-        typer.echo(f"{path}: template {report.template}, {summary} -> {target}")
-    raise typer.Exit(worst)
+    if cluster not in (None, "local"):
+        raise typer.BadParameter("only 'local'; use --scheduler for a running cluster",
+                                 param_hint="--cluster")
+    jobs = jobs or os.cpu_count() or 1
+    options = Options(engine=engine, template=template, password=password, dpi=dpi,
+                      max_pixels=max_pixels)
+    settings = SandboxSettings(asdict(options), timeout or None, max_memory)
+    runner, runner_name = local_runner(jobs), f"local, {jobs} workers"
+    if cluster or scheduler:
+        from recover.cluster import dask_runner
+
+        runner, runner_name = dask_runner(scheduler, jobs), f"dask {scheduler or 'local'}"
+    display = make_display()
+    try:
+        result = run_batch(paths, out, settings, runner, display, force, runner_name)
+    finally:
+        display.close()
+    c = result.counts
+    typer.echo(f"{c['files']} files: {c['ok']} ok ({c['reused']} already done), "
+               f"{c['failed']} failed; {c['flagged_cells']} flagged cells; "
+               f"summary in {result.summary_path}")
+    raise typer.Exit(result.exit_code)
 
 
 @app.command()

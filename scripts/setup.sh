@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 extras="."
 packages=(tesseract-ocr tesseract-ocr-chi-sim tesseract-ocr-chi-tra libgl1 libglib2.0-0)
 if [ "${1:-}" = "--test" ]; then
-  extras=".[test]"
+  extras=".[test,cluster]"
   packages+=(fonts-noto-cjk fonts-arphic-uming fonts-arphic-ukai poppler-utils chromium)
 fi
 
