@@ -30,7 +30,8 @@ _RULE_SHRINK = 2  # pixels cut off each side of a cell box: the rule itself
 _REMNANT_DEPTH = 6  # a rule remnant lies within this many pixels of the crop's edge...
 _REMNANT_FILL = 0.6  # ...and inks at least this fraction of its row or column
 _MIN_SPECK = 4  # components with fewer ink pixels are noise
-_MIN_INK = 12  # a cell with fewer ink pixels than this is blank
+_MIN_MARK = 5  # pixels: a component at least this long or tall is a mark, not noise
+BLANK_DOUBT = 0.5  # the confidence of a blank cell that had marks or faint grey in it
 _LIGHT = 200  # grey levels at or above this are paper when trimming a line
 _PAD = 0.25  # padding around the ink, as a fraction of the line height
 _MIN_LINE = 0.5  # a "line" lower than this fraction of the tallest is part of a character
@@ -57,6 +58,7 @@ class CellCrop:
 
     image: np.ndarray | None  # None for a blank cell
     ink_bbox: BBox | None
+    blank_confidence: float = 1.0  # how sure a blank cell is blank
 
 
 def read_cells(
@@ -87,7 +89,7 @@ def _cell_reading(
     cell: GridCell, kind: CropKind, crop: CellCrop, reading: Reading | None
 ) -> CellReading:
     if reading is None:
-        return CellReading(cell, "", 1.0, (), kind, blank=True, ink_bbox=None)
+        return CellReading(cell, "", crop.blank_confidence, (), kind, blank=True, ink_bbox=None)
     text, alternatives = reading.text.strip(), reading.alternatives
     if kind == "number":
         text = normalize_number(text)
@@ -151,8 +153,13 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     raw = ink[y0:y1, x0:x1]
     remnants = _remnants(raw, kind)
     mask = _without_specks(raw & ~remnants)
-    if int(mask.sum()) < _MIN_INK:
-        return CellCrop(None, None)
+    if not _has_marks(mask):
+        # Sure only when nothing at all was there: marks taken for rule pieces, or grey
+        # that is darker than paper but lighter than the ink threshold, may be text.
+        inner = grey[y0:y1, x0:x1]
+        faint = inner.size and np.percentile(inner, 1) < np.median(inner) - 60
+        sure = not _has_marks(raw) and not faint
+        return CellCrop(None, None, 1.0 if sure else BLANK_DOUBT)
     ys, xs = np.nonzero(mask)
     # Grow the ink box: light strokes (the diagonal of a blurred 4) may fall outside the
     # binary mask; _trim then cuts to the grey levels.
@@ -204,6 +211,14 @@ def _rule_pieces(mask: np.ndarray, strict: bool) -> np.ndarray:
         if spans or (strict and (flat or upright)):
             out |= labels == i
     return out
+
+
+def _has_marks(mask: np.ndarray) -> bool:
+    """Whether the mask holds anything longer than a speck of noise (a small 1, a dash)."""
+    least = _MIN_MARK
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
+    return bool((sizes >= least).any())
 
 
 def _without_specks(mask: np.ndarray) -> np.ndarray:

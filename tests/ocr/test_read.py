@@ -166,3 +166,21 @@ def test_rule_pieces_left_in_a_number_cell_are_not_read():
     page[y0 + 4:y1 - 3, x0 + 3:x0 + 5] = 0  # and of the left rule
     readings = read_cells(page, _cells(boxes, 1), ["number"], get_engine("rapidocr"))
     assert readings[0].text == "24"
+
+
+def test_a_small_thin_digit_is_not_a_blank_cell():
+    """A 1 drawn small in a low-resolution scan has few ink pixels; it is still a mark."""
+    page, boxes = table_page([[""]], [60], height=26)
+    x0, y0, x1, y1 = boxes[0]
+    page[y0 + 8:y0 + 17, x1 - 12] = 90  # a one-pixel-wide 1, nine pixels tall
+    readings = read_cells(page, _cells(boxes, 1), ["number"], FakeEngine(
+        {"number": [Reading("1", 0.95)], "label": []}))
+    assert not readings[0].blank and readings[0].text == "1"
+
+
+def test_a_blank_cell_with_faint_grey_is_not_a_sure_blank():
+    page, boxes = table_page([[""]], [60], height=30)
+    x0, y0, x1, y1 = boxes[0]
+    page[y0 + 10:y0 + 20, x0 + 25:x0 + 35] = 150  # lighter than ink, darker than paper
+    readings = read_cells(page, _cells(boxes, 1), ["number"], FakeEngine({}))
+    assert readings[0].blank and readings[0].confidence < LOW_CONFIDENCE["number"]
