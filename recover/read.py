@@ -139,7 +139,8 @@ def normalize_number(text: str) -> str:
 def ink_mask(grey: np.ndarray) -> np.ndarray:
     """True where a page pixel is ink: darker than Otsu's threshold and than mid-light grey."""
     threshold, _ = cv2.threshold(grey, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-    return grey < min(threshold, 200)
+    # Otsu between black rules and paper can fall below grey text; keep it at mid-grey or over
+    return grey < min(max(threshold, 140), 200)
 
 
 def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "label"
@@ -157,7 +158,7 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         # Sure only when nothing at all was there: marks taken for rule pieces, or grey
         # that is darker than paper but lighter than the ink threshold, may be text.
         inner = grey[y0:y1, x0:x1]
-        faint = inner.size and np.percentile(inner, 1) < np.median(inner) - 60
+        faint = int((inner < np.median(inner) - 60).sum()) >= _MIN_MARK
         sure = not _has_marks(raw) and not faint
         return CellCrop(None, None, 1.0 if sure else BLANK_DOUBT)
     ys, xs = np.nonzero(mask)
