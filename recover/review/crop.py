@@ -35,12 +35,23 @@ def cleaned_page(path: str, sha256: str | None, page: int) -> np.ndarray | None:
     return None if image is None else clean_page(image).image
 
 
-def cell_crop(input_info: dict, cell: Cell, margin: int = 12) -> bytes | None:
+def source_path(input_info: dict, result_dir: Path) -> Path | None:
+    """The input file of a result: its path as recorded (relative to where `extract` ran),
+    else the same path or name beside the result."""
+    recorded = input_info.get("path")
+    if not recorded:
+        return None
+    candidates = [Path(recorded), result_dir / recorded, result_dir / Path(recorded).name]
+    return next((p for p in candidates if p.is_file()), None)
+
+
+def cell_crop(input_info: dict, cell: Cell, result_dir: Path, margin: int = 12) -> bytes | None:
     """PNG bytes of the cell's region with a margin, or None when there is no picture."""
     source = cell.source
-    if source.page is None or source.bbox is None or not input_info.get("path"):
+    path = source_path(input_info, result_dir)
+    if source.page is None or source.bbox is None or path is None:
         return None
-    image = cleaned_page(input_info["path"], input_info.get("sha256"), source.page)
+    image = cleaned_page(str(path.resolve()), input_info.get("sha256"), source.page)
     if image is None:
         return None
     x0, y0, x1, y1 = source.bbox

@@ -204,9 +204,9 @@ class _Handler(BaseHTTPRequestHandler):
         elif path == "/api/state" and 0 <= index < len(session.results):
             self._json(state(session, index, cell_id))
         elif path == "/api/crop" and 0 <= index < len(session.results) and cell_id:
-            report = session.results[index].report
-            found = [c for c in report.cells if c.id == cell_id]
-            png = cell_crop(report.input, found[0]) if found else None
+            result = session.results[index]
+            found = [c for c in result.report.cells if c.id == cell_id]
+            png = cell_crop(result.report.input, found[0], result.path.parent) if found else None
             if png is None:
                 self._send(HTTPStatus.NOT_FOUND, b"no image\n", "text/plain")
             else:
