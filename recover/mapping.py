@@ -37,12 +37,13 @@ class TextCell:
 
     @property
     def is_value(self) -> bool:
-        """Whether this is a number cell rather than a label: it has no Chinese words.
+        """Whether this is a number cell rather than a label: it has no Chinese word.
 
         A first reading made for labels often garbles numbers (〇, O, 。 or nothing for 0;
-        一 for a dash; a rule's remnant as 丨), but it does not invent words.
+        一 for a dash; a rule's remnant as 丨; now and then one stray character), but it
+        does not invent words of two characters or more.
         """
-        return not any(_is_word_char(ch) for ch in self.text)
+        return sum(_is_word_char(ch) for ch in self.text) < 2
 
 
 @dataclass(frozen=True)

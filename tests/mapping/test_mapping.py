@@ -1,0 +1,85 @@
+"""Mapping read grids onto the template: rows by labels and order, columns by headers."""
+
+from __future__ import annotations
+
+from recover.grid import Grid, GridCell
+from recover.mapping import GridText, TextCell, map_grids
+from recover.templates import get_template
+
+COLUMN_WIDTH, LABEL_WIDTH, ROW_HEIGHT = 60, 300, 30
+
+
+def _grid(index: int, page: int, rows: list[tuple[str, list[str]]], header: bool) -> GridText:
+    """A table 三 lookalike: one label column, seven value columns, a one-row header."""
+    template = get_template("2021")
+    cells: list[TextCell] = []
+    r = 0
+    if header:
+        cells.append(TextCell(GridCell(0, 0, 1, 1, (0, 0, LABEL_WIDTH, ROW_HEIGHT)),
+                              "申请人情况", 0.99))
+        for c, column in enumerate(template.tables["applications"].columns):
+            x0 = LABEL_WIDTH + c * COLUMN_WIDTH
+            cells.append(TextCell(GridCell(0, c + 1, 1, 1, (x0, 0, x0 + COLUMN_WIDTH, ROW_HEIGHT)),
+                                  column.label, 0.99))
+        r = 1
+    for label, values in rows:
+        y0 = r * ROW_HEIGHT
+        cells.append(TextCell(GridCell(r, 0, 1, 1, (0, y0, LABEL_WIDTH, y0 + ROW_HEIGHT)),
+                              label, 0.9))
+        for c, value in enumerate(values):
+            x0 = LABEL_WIDTH + c * COLUMN_WIDTH
+            box = (x0, y0, x0 + COLUMN_WIDTH, y0 + ROW_HEIGHT)
+            cells.append(TextCell(GridCell(r, c + 1, 1, 1, box), value, 0.9))
+        r += 1
+    cols = tuple(LABEL_WIDTH + c * COLUMN_WIDTH for c in range(8))
+    grid = Grid((0, 0, cols[-1], r * ROW_HEIGHT), (0, *cols),
+                tuple(i * ROW_HEIGHT for i in range(r + 1)), tuple(c.cell for c in cells))
+    return GridText(page, index, grid, tuple(cells))
+
+
+def _rows(labels: list[str], start: int = 0) -> list[tuple[str, list[str]]]:
+    return [(label, [str(start + i)] * 7) for i, label in enumerate(labels)]
+
+
+ROWS = [r.label for r in get_template("2021").tables["applications"].rows]
+
+
+def test_every_row_and_column_of_table_3_is_placed() -> None:
+    grid = _grid(0, 1, _rows(ROWS), header=True)
+    match = map_grids([grid], "2021")
+    assert match is not None and match.tables == {"applications": [0]}
+    placed = {cid: p.source.text for cid, p in match.placed.items()}
+    assert len(placed) == 25 * 7
+    assert placed["applications.carried_forward.total"] == "24"
+    assert placed["applications.other_other.natural_person"] == "22"
+
+
+def test_a_garbled_label_is_settled_by_its_neighbours_order() -> None:
+    labels = list(ROWS)
+    labels[5] = "2.其他法◎◎◎止公" # 2.其他法律行政法规禁止公开, badly read
+    match = map_grids([_grid(0, 1, _rows(labels), header=True)], "2021")
+    assert match.placed["applications.denied_prohibited_by_law.total"].source.text == "5"
+
+
+def test_table_3_continued_on_the_next_page_without_its_header() -> None:
+    first = _grid(0, 1, _rows(ROWS[:12]), header=True)
+    second = _grid(1, 2, _rows(ROWS[12:], start=12), header=False)
+    match = map_grids([first, second], "2021")
+    assert match.tables == {"applications": [0, 1]}
+    placed = match.placed["applications.unavailable_not_held.research"]
+    assert (placed.page, placed.source.text) == (2, "12")
+    assert len([c for c in match.placed if c.startswith("applications.")]) == 25 * 7
+
+
+def test_a_row_missing_a_value_cell_is_placed_by_header_only() -> None:
+    rows = _rows(ROWS)
+    rows[0] = (rows[0][0], rows[0][1][:6])  # the total column's cell is gone
+    match = map_grids([_grid(0, 1, rows, header=True)], "2021")
+    assert "applications.new.total" not in match.placed
+    assert match.placed["applications.new.natural_person"].source.text == "0"
+    assert any("new: 6 value cells" in note for note in match.notes)
+
+
+def test_pictures_that_are_not_report_tables_give_no_match() -> None:
+    grid = _grid(0, 1, [("苹果", ["1"] * 7), ("香蕉", ["2"] * 7)], header=False)
+    assert map_grids([grid]) is None
