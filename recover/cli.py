@@ -170,3 +170,35 @@ def review(
     from recover.review.cli import run_review
 
     raise typer.Exit(run_review(path, reviewer, port, browser))
+
+
+@app.command()
+def export(
+    path: Annotated[Path, typer.Argument(help="A result JSON, or a folder of them.")],
+    format: Annotated[str, typer.Option("--format", help="csv or xlsx.")] = "xlsx",  # noqa: A002
+    out: OutDir = Path("export"),
+) -> None:
+    """Write each result's tables laid out like the template, flagged and reviewed cells
+    marked: OUT/<name>.xlsx, or OUT/<name>.<table>.csv and OUT/<name>.flags.csv."""
+    from recover.export import FORMATS, export_report
+    from recover.output import read_report
+    from recover.review.server import result_files
+    from recover.templates import get_template
+
+    if format not in FORMATS:
+        raise typer.BadParameter(f"choose one of {', '.join(FORMATS)}", param_hint="--format")
+    worst = 0
+    for result in result_files(path):
+        try:
+            report = read_report(result)
+        except RecoverError as exc:
+            _say(f"recover: {exc.line()}")
+            worst = max(worst, exc.exit_code)
+            continue
+        if report.template is None:
+            typer.echo(f"{result}: no table was found; nothing to export")
+            continue
+        written = export_report(get_template(report.template), report, format,  # type: ignore[arg-type]
+                                out, result.stem)
+        typer.echo(f"{result}: {', '.join(str(p) for p in written)}")
+    raise typer.Exit(worst)
