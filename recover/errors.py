@@ -34,6 +34,7 @@ class UnsupportedInput(RecoverError):
 
 class EmptyInput(RecoverError):
     exit_code = 13
+    hint = "the file has no content; get a fresh copy"
 
 
 class DamagedInput(RecoverError):
@@ -58,6 +59,8 @@ class ImageTooLarge(RecoverError):
 
 class NoTablesFound(RecoverError):
     exit_code = 20
+    hint = ("recover reads the tables 二、三、四 of 政府信息公开工作年度报告; "
+            "run recover debug on it to see what was found")
 
 
 class AmbiguousTemplate(RecoverError):
@@ -67,6 +70,7 @@ class AmbiguousTemplate(RecoverError):
 
 class WrongTemplate(RecoverError):
     exit_code = 22
+    hint = "recover reads the 2019 and 2021 templates only"
 
 
 class InvalidResult(RecoverError):

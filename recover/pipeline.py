@@ -7,6 +7,7 @@ A report can mix both: a cell the text path found is kept, the images fill the r
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -15,11 +16,12 @@ import numpy as np
 
 from recover.assemble import assemble_report, make_cell
 from recover.cleanup import clean_page
-from recover.errors import NoTablesFound
+from recover.errors import NoTablesFound, RecoverError, WrongTemplate
 from recover.grid import Grid, find_grids
 from recover.load import Document, Page, load_document
 from recover.mapping import GridText, TemplateMatch, TextCell, map_grids
 from recover.model import DISAGREE, Alternative, Cell, Report, Source
+from recover.normalize import normalize_label
 from recover.ocr import OcrEngine, get_engine
 from recover.pdftext import pdf_text
 from recover.read import CellReading, read_cells
@@ -29,6 +31,8 @@ from recover.values import parse_value
 
 # Below these a reading is flagged for a person (see recover/read.py for how they were set).
 MIN_NUMBER_CONFIDENCE = 0.90
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_REPORT_TITLE = "政府信息公开"
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,27 @@ def _input_info(doc: Document) -> dict:
             "sha256": doc.sha256, "pages": len(doc.pages)}
 
 
-def _text_tables(doc: Document, options: Options) -> tuple[Template, TableText] | None:
+def _document_text(doc: Document, options: Options) -> str:
     if doc.kind == "pdf":
-        text = "\n".join(pdf_text(doc.path, options.password))
-    else:
-        text = "\n".join(p.text for p in doc.pages if p.text)
+        return "\n".join(pdf_text(doc.path, options.password))
+    return "\n".join(p.text for p in doc.pages if p.text)
+
+
+def _no_table(path: Path, text: str, problem: str) -> RecoverError:
+    """Why no table was found, as precisely as the text tells: not Chinese, or a report of
+    this kind whose tables are in neither template (reports before 2019 had free-form ones)."""
+    han = len(_HAN.findall(text))
+    letters = sum(c.isalpha() for c in text)
+    if letters >= 100 and han < 0.05 * letters:
+        return NoTablesFound(path, f"{problem}; its text is not Chinese")
+    if _REPORT_TITLE in normalize_label(text):
+        return WrongTemplate(path, "a 政府信息公开 report, but its tables follow neither the "
+                                   "2019 nor the 2021 template")
+    return NoTablesFound(path, problem)
+
+
+def _text_tables(text: str, doc: Document, options: Options
+                 ) -> tuple[Template, TableText] | None:
     if not text.strip():
         return None
     try:
@@ -180,7 +200,8 @@ def trace_report(path: Path, options: Options = Options()) -> Trace:
     """The report model of one input file. Raises a `RecoverError` for bad input."""
     doc = load_document(path, password=options.password, max_pixels=options.max_pixels,
                         dpi=options.dpi)
-    text = _text_tables(doc, options)
+    full_text = _document_text(doc, options)
+    text = _text_tables(full_text, doc, options)
     cells: dict[str, Cell] = {}
     notes: list[str] = []
     template = None
@@ -195,15 +216,16 @@ def trace_report(path: Path, options: Options = Options()) -> Trace:
         forced = template.id if template else options.template
         try:
             images = image_tables(doc, replace(options, template=forced))
-        except NoTablesFound:
+        except NoTablesFound as error:
             if template is None:
-                raise
+                raise _no_table(path, full_text, error.problem) from None
         else:
             template = images.template
             cells = {**images.cells, **cells}
             notes += images.notes
     if template is None:
-        raise NoTablesFound(path, "no report table found (neither in the text nor in images)")
+        raise _no_table(path, full_text, "no report table found (neither in the text nor in "
+                                         "images)")
     method = "ocr" if images else "text"
     return Trace(assemble_report(template, cells, method, _input_info(doc), notes), images)
 
