@@ -135,7 +135,8 @@ def check(result: ResultFile) -> None:
     """Re-run the rules on a (possibly hand-edited) result. Exit 0 when clean, 1 when a
     rule is broken, 2 when no rule is broken but cells are still flagged."""
     from recover.output import read_report
-    from recover.rules import check_report_cells
+    from recover.review.decisions import is_reviewed, needs_review
+    from recover.rules import recheck_report
     from recover.templates import get_template
 
     try:
@@ -146,13 +147,17 @@ def check(result: ResultFile) -> None:
     if report.template is None:
         typer.echo(f"{result}: no table was found; nothing to check")
         raise typer.Exit(CHECK_FLAGGED)
-    violations = check_report_cells(get_template(report.template), report.cells)
+    # The rules afresh: a hand edit may have mended or broken one since the file was written.
+    report = recheck_report(report, get_template(report.template))
+    violations = report.violations
     for v in violations:
         typer.echo(f"{result}: breaks {v.rule} along {v.along}: {v.left} != {v.right} ({v.text})")
-    flagged = [c for c in report.cells if c.flagged and c.source.method != "review"]
+    flagged = [c for c in report.cells if needs_review(c)]
     for cell in flagged:
         typer.echo(f"{result}: {cell.id} flagged: {'; '.join(cell.reasons)}")
-    typer.echo(f"{result}: {len(violations)} rule violations, {len(flagged)} flagged cells")
+    reviewed = sum(is_reviewed(c) for c in report.cells)
+    typer.echo(f"{result}: {len(violations)} rule violations, {len(flagged)} flagged cells, "
+               f"{reviewed} reviewed")
     if violations:
         raise typer.Exit(CHECK_RULES_BROKEN)
     raise typer.Exit(CHECK_FLAGGED if flagged else CHECK_CLEAN)
