@@ -229,8 +229,11 @@ class _PdfPages(Sequence[Page]):
         self._path = path
         self._options = options
         with _open_pdf(path, options.password) as pdf:
-            self._plan = tuple(item for index in range(len(pdf))
-                               for item in _plan_page(pdf, index))
+            try:
+                self._plan = tuple(item for index in range(len(pdf))
+                                   for item in _plan_page(pdf, index))
+            except pdfium.PdfiumError as error:
+                raise DamagedInput(path, f"a page of the PDF cannot be read ({error})") from None
 
     def __len__(self) -> int:
         return len(self._plan)
@@ -375,6 +378,10 @@ _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _V = "{urn:schemas-microsoft-com:vml}"
 _PACKAGE_RELS = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 _MAX_PART_BYTES = 200 * 1024 * 1024  # a zip bomb guard for one part of the package
+# What zipfile raises on a damaged package: bad offsets surface as ValueError (negative
+# seek), unknown compression as NotImplementedError, encrypted parts as RuntimeError.
+_ZIP_ERRORS = (zipfile.BadZipFile, EOFError, zlib.error, ValueError, KeyError,
+               NotImplementedError, RuntimeError, OSError)
 
 
 def _docx_pages(data: bytes, path: Path, max_pixels: int) -> tuple[list[Page], list[str]]:
@@ -388,7 +395,7 @@ def _docx_pages(data: bytes, path: Path, max_pixels: int) -> tuple[list[Page], l
         rels_name = "word/_rels/document.xml.rels"
         rels = (ElementTree.fromstring(_read_part(package, rels_name, path))
                 if rels_name in names else None)
-    except (zipfile.BadZipFile, ElementTree.ParseError, EOFError, zlib.error) as error:
+    except (*_ZIP_ERRORS, ElementTree.ParseError) as error:
         raise DamagedInput(path, f"the DOCX package is damaged ({error})") from None
     targets = _relationship_targets(rels)
     paragraphs: list[str] = []
@@ -411,7 +418,7 @@ def _docx_pages(data: bytes, path: Path, max_pixels: int) -> tuple[list[Page], l
         try:
             picture = _read_part(package, target, path)
             pages += _image_pages(picture, path, max_pixels, "embedded", len(pages) + 1)
-        except DamagedInput:
+        except (DamagedInput, *_ZIP_ERRORS):
             notes.append(f"picture {target} is not an image recover can read")
     text_page = Page(1, None, "\n".join(paragraphs), None, "text")
     return [text_page, *pages], notes

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pdfplumber
 
+from recover.errors import DamagedInput
+
 
 def _page_blocks(page: pdfplumber.page.Page) -> list[tuple[float, str]]:
     tables = page.find_tables()
@@ -27,10 +29,15 @@ def _page_blocks(page: pdfplumber.page.Page) -> list[tuple[float, str]]:
 
 
 def pdf_text(path: Path, password: str | None = None) -> list[str]:
-    """One string per page: its prose and its text-layer tables (empty for a scanned page)."""
+    """One string per page: its prose and its text-layer tables (empty for a scanned page).
+    Raises `DamagedInput` when pdfminer cannot parse the file."""
     texts = []
-    with pdfplumber.open(path, password=password or "") as pdf:
-        for page in pdf.pages:
-            texts.append("\n".join(text for _, text in _page_blocks(page)))
-            page.close()  # pdfplumber caches each page's objects; free them as we go
+    try:
+        with pdfplumber.open(path, password=password or "") as pdf:
+            for page in pdf.pages:
+                texts.append("\n".join(text for _, text in _page_blocks(page)))
+                page.close()  # pdfplumber caches each page's objects; free them as we go
+    except Exception as error:  # noqa: BLE001 - pdfminer raises anything on a broken file
+        raise DamagedInput(path, f"the PDF's text layer cannot be parsed "
+                                 f"({type(error).__name__})") from None
     return texts
