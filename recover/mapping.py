@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
 from recover.grid import Grid, GridCell
 from recover.normalize import best_match, normalize_label, similarity
@@ -99,6 +100,29 @@ def _table_score(table: TableSpec, labels: Sequence[str]) -> int:
         if any(similarity(norm, s) >= TABLE_MATCH for s in spellings):
             score += 1
     return score
+
+
+@cache
+def _all_spellings() -> tuple[str, ...]:
+    """Every label of every template, normalized (at least three characters long)."""
+    found = set()
+    for template in all_templates().values():
+        for table in template.tables.values():
+            labels = [s for r in table.rows for s in r.spellings]
+            labels += [s for c in table.columns for s in c.spellings]
+            labels += [*table.groups, table.title, *table.title_aliases]
+            found |= {normalize_label(s) for s in labels}
+    return tuple(sorted(s for s in found if len(s) >= 3))
+
+
+def known_labels(texts: Sequence[str]) -> int:
+    """How many of the texts read as a label of some template: few on a page that is
+    upside down or holds no report table."""
+    spellings = _all_spellings()
+    return sum(
+        any(similarity(norm, s) >= TABLE_MATCH for s in spellings)
+        for text in texts if len(norm := normalize_label(text)) >= 3
+    )
 
 
 def classify_grid(template: Template, grid: GridText) -> str | None:

@@ -238,7 +238,8 @@ def trace_report(path: Path, options: Options = Options()) -> Trace:
         cells.update(found.cells)
         notes += found.notes
         if len(cells) == len(template.cell_ids()):
-            return Trace(assemble_report(template, cells, "text", _input_info(doc, options), notes), None)
+            info = _input_info(doc, options)
+            return Trace(assemble_report(template, cells, "text", info, notes), None)
     if any(p.image is not None for p in doc.pages):
         forced = template.id if template else options.template
         try:
@@ -254,7 +255,8 @@ def trace_report(path: Path, options: Options = Options()) -> Trace:
         raise _no_table(path, full_text, "no report table found (neither in the text nor in "
                                          "images)")
     method = "ocr" if images else "text"
-    return Trace(assemble_report(template, cells, method, _input_info(doc, options, images), notes), images)
+    info = _input_info(doc, options, images)
+    return Trace(assemble_report(template, cells, method, info, notes), images)
 
 
 def extract_report(path: Path, options: Options = Options()) -> Report:

@@ -22,17 +22,22 @@ MAX_SCALE = 4.0
 
 
 @lru_cache(maxsize=8)
-def cleaned_page(path: str, sha256: str | None, page: int) -> np.ndarray | None:
-    """The cleaned image of page `page` of `path`, or None when it cannot be had (file gone
-    or changed since the result was written, page without an image)."""
+def cleaned_page(path: str, sha256: str | None, page: int, dpi: int = 200,
+                 half_turned: bool = False) -> np.ndarray | None:
+    """The cleaned image of page `page` of `path` as the pipeline saw it, or None when it
+    cannot be had (file gone or changed since the result was written, page without an
+    image)."""
     try:
-        doc = load_document(Path(path))
+        doc = load_document(Path(path), dpi=dpi)
     except (RecoverError, OSError):
         return None
     if sha256 and doc.sha256 != sha256:
         return None
     image = next((p.image for p in doc.pages if p.number == page), None)
-    return None if image is None else clean_page(image).image
+    if image is None:
+        return None
+    cleaned = clean_page(image).image
+    return np.ascontiguousarray(cleaned[::-1, ::-1]) if half_turned else cleaned
 
 
 def source_path(input_info: dict, result_dir: Path) -> Path | None:
@@ -51,7 +56,9 @@ def cell_crop(input_info: dict, cell: Cell, result_dir: Path, margin: int = 12) 
     path = source_path(input_info, result_dir)
     if source.page is None or source.bbox is None or path is None:
         return None
-    image = cleaned_page(str(path.resolve()), input_info.get("sha256"), source.page)
+    image = cleaned_page(str(path.resolve()), input_info.get("sha256"), source.page,
+                         int(input_info.get("dpi", 200)),
+                         source.page in input_info.get("half_turned_pages", ()))
     if image is None:
         return None
     x0, y0, x1, y1 = source.bbox

@@ -1,0 +1,67 @@
+"""Image reports end to end, with both engines for real: every value right or flagged."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from recover.pipeline import Options, extract_report
+
+
+def _score(report, truth) -> tuple[int, list[str]]:
+    """(cells right, ids of silent errors: wrong and not flagged)."""
+    right, silent = 0, []
+    for cell in report.cells:
+        want = truth["values"][cell.id]
+        ok = (want is None and cell.value is None) or (
+            want is not None and cell.value is not None and abs(cell.value - want) < 1e-6)
+        right += ok
+        if not ok and not cell.flagged:
+            silent.append(cell.id)
+    return right, silent
+
+
+CASES = [("clean-2021-png", 101, "2021", "png", {}),
+         ("clean-2019-pdf", 102, "2019", "pdf-scan", {}),
+         ("seal-2021-docx", 103, "2021", "docx", {"seal": True, "dpi": 200}),
+         ("turned-2019-jpg", 104, "2019", "jpg", {"quarter_turn": 180, "dpi": 200})]
+
+
+@pytest.mark.parametrize(("name", "seed", "template", "fmt", "damage"), CASES,
+                         ids=[c[0] for c in CASES])
+def test_rapidocr_reads_generated_reports(make_document, name, seed, template, fmt, damage):
+    path, truth = make_document(name, seed, template, fmt, damage)
+    report = extract_report(path, Options(engine="rapidocr"))
+    assert report.template == truth["template"]
+    assert [c.id for c in report.cells] == list(truth["values"])
+    right, silent = _score(report, truth)
+    assert silent == []
+    assert right >= 0.97 * len(report.cells)
+    ocr = [c for c in report.cells if c.source.method in ("ocr", "inferred") and c.source.bbox]
+    assert len(ocr) >= 0.97 * len(report.cells)
+    assert all(c.source.page >= 1 for c in ocr)
+
+
+def test_tesseract_reads_a_generated_report(make_document):
+    path, truth = make_document("clean-2021-tess", 105, "2021", "png", {})
+    report = extract_report(path, Options(engine="tesseract"))
+    assert report.template == "2021"
+    right, silent = _score(report, truth)
+    assert silent == []
+    assert right >= 0.9 * len(report.cells)
+
+
+def test_a_picture_that_is_not_a_report_table_is_an_error(tmp_path):
+    import cv2
+
+    from recover.errors import NoTablesFound
+
+    picture = np.full((400, 600, 3), 255, np.uint8)
+    for x in range(50, 551, 100):
+        cv2.line(picture, (x, 50), (x, 350), (0, 0, 0), 2)
+    for y in range(50, 351, 60):
+        cv2.line(picture, (50, y), (550, y), (0, 0, 0), 2)
+    path = tmp_path / "grid.png"
+    cv2.imwrite(str(path), picture)
+    with pytest.raises(NoTablesFound):
+        extract_report(path)
