@@ -19,7 +19,7 @@ from recover.cleanup import clean_page
 from recover.errors import DamagedInput, NoTablesFound, RecoverError, WrongTemplate
 from recover.grid import Grid, find_grids
 from recover.load import Document, Page, load_document
-from recover.mapping import GridText, TemplateMatch, TextCell, map_grids
+from recover.mapping import GridText, TemplateMatch, TextCell, known_labels, map_grids
 from recover.model import DISAGREE, Alternative, Cell, Report, Source
 from recover.normalize import normalize_label
 from recover.ocr import OcrEngine, get_engine
@@ -31,6 +31,7 @@ from recover.values import parse_value
 
 # Below these a reading is flagged for a person (see recover/read.py for how they were set).
 MIN_NUMBER_CONFIDENCE = 0.90
+ENOUGH_LABELS = 3  # template labels that show a page is the right way up
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _REPORT_TITLE = "政府信息公开"
 
@@ -51,11 +52,17 @@ class PageGrids:
     page: int
     image: np.ndarray
     grids: tuple[GridText, ...]
+    half_turned: bool = False  # turned after clean-up because the text read upside down
 
 
-def _input_info(doc: Document) -> dict:
+def _input_info(doc: Document, options: Options, images: ImageTables | None = None) -> dict:
+    """What a person (or `recover review`) needs to find a cell's pixels again: the file,
+    its hash, the resolution scanned pages were rendered at, and the pages the image path
+    turned upside down after clean-up (bboxes are in the pixels of that image)."""
+    turned = [p.page for p in images.pages if p.half_turned] if images else []
     return {"path": str(doc.path), "name": doc.path.name, "kind": doc.kind,
-            "sha256": doc.sha256, "pages": len(doc.pages)}
+            "sha256": doc.sha256, "pages": len(doc.pages), "dpi": options.dpi,
+            "half_turned_pages": turned}
 
 
 def _document_text(doc: Document, options: Options) -> str:
@@ -90,22 +97,39 @@ def _text_tables(text: str, doc: Document, options: Options
         return None
 
 
-def read_page_grids(page: Page, engine: OcrEngine) -> PageGrids | None:
-    """Clean a page image, find its grids and read every cell once as a label."""
-    assert page.image is not None
-    cleaned = clean_page(page.image).image
-    grids: list[Grid] = find_grids(cleaned)
+def _read_grids(image: np.ndarray, page: int, engine: OcrEngine) -> PageGrids | None:
+    grids: list[Grid] = find_grids(image)
     if not grids:
         return None
     cells = [c for g in grids for c in g.cells]
-    readings = read_cells(cleaned, cells, ["label"] * len(cells), engine)
+    readings = read_cells(image, cells, ["label"] * len(cells), engine)
     texts, k = [], 0
     for index, grid in enumerate(grids):
         n = len(grid.cells)
         cell_texts = tuple(TextCell(r.cell, r.text, r.confidence) for r in readings[k:k + n])
-        texts.append(GridText(page.number, index, grid, cell_texts))
+        texts.append(GridText(page, index, grid, cell_texts))
         k += n
-    return PageGrids(page.number, cleaned, tuple(texts))
+    return PageGrids(page, image, tuple(texts))
+
+
+def _known_labels(page: PageGrids | None) -> int:
+    return known_labels([c.text for g in page.grids for c in g.cells]) if page else 0
+
+
+def read_page_grids(page: Page, engine: OcrEngine) -> PageGrids | None:
+    """Clean a page image, find its grids and read every cell once as a label.
+
+    The clean-up turns pages upright from their rules and ink alone; when the cells then
+    hold few of the templates' labels, the half turn is tried too and the better kept.
+    """
+    assert page.image is not None
+    cleaned = clean_page(page.image).image
+    found = _read_grids(cleaned, page.number, engine)
+    if found is not None and _known_labels(found) < ENOUGH_LABELS:
+        turned = _read_grids(np.ascontiguousarray(cleaned[::-1, ::-1]), page.number, engine)
+        if turned is not None and _known_labels(turned) > _known_labels(found):
+            return replace(turned, half_turned=True)
+    return found
 
 
 def _renumber(pages: Sequence[PageGrids]) -> list[GridText]:
@@ -214,7 +238,8 @@ def trace_report(path: Path, options: Options = Options()) -> Trace:
         cells.update(found.cells)
         notes += found.notes
         if len(cells) == len(template.cell_ids()):
-            return Trace(assemble_report(template, cells, "text", _input_info(doc), notes), None)
+            info = _input_info(doc, options)
+            return Trace(assemble_report(template, cells, "text", info, notes), None)
     if any(p.image is not None for p in doc.pages):
         forced = template.id if template else options.template
         try:
@@ -230,7 +255,8 @@ def trace_report(path: Path, options: Options = Options()) -> Trace:
         raise _no_table(path, full_text, "no report table found (neither in the text nor in "
                                          "images)")
     method = "ocr" if images else "text"
-    return Trace(assemble_report(template, cells, method, _input_info(doc), notes), images)
+    info = _input_info(doc, options, images)
+    return Trace(assemble_report(template, cells, method, info, notes), images)
 
 
 def extract_report(path: Path, options: Options = Options()) -> Report:
