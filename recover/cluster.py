@@ -23,6 +23,8 @@ def dask_runner(scheduler: str | None, workers: int) -> Runner:
     def run(paths: list[Path], settings: SandboxSettings) -> Iterator[tuple[Path, dict[str, Any]]]:
         from dask.distributed import Client, LocalCluster, as_completed
 
+        if not paths:
+            return
         cluster = None
         if scheduler is None:
             cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1,
