@@ -87,11 +87,13 @@ def extract(paths: Annotated[list[str], typer.Argument(
     jobs = jobs or os.cpu_count() or 1
     options = Options(engine=engine, template=template, password=password, dpi=dpi,
                       max_pixels=max_pixels)
-    settings = SandboxSettings(asdict(options), timeout or None, max_memory)
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    settings = SandboxSettings(asdict(options), timeout or None, max_memory, threads)
     runner, runner_name = local_runner(jobs), f"local, {jobs} workers"
     if cluster or scheduler:
         from recover.cluster import dask_runner
 
+        settings = SandboxSettings(asdict(options), timeout or None, max_memory, 1)
         runner, runner_name = dask_runner(scheduler, jobs), f"dask {scheduler or 'local'}"
     display = make_display()
     try:

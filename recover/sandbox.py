@@ -61,6 +61,7 @@ class SandboxSettings:
     options: dict[str, Any]
     timeout: float | None = None  # seconds per file
     max_memory_mb: int | None = None  # on top of what the child holds once its engine is loaded
+    threads: int = 0  # threads for OpenCV and BLAS in the child (0: the libraries' default)
 
 
 def failure(error: RecoverError) -> dict[str, Any]:
@@ -112,8 +113,13 @@ class Sandbox:
         if self._proc is not None and self._proc.poll() is None:
             return self._proc
         self.close()
+        env = dict(os.environ)
+        if self.settings.threads:  # workers sharing the cores should not each take them all
+            threads = str(self.settings.threads)
+            env.update(OMP_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads,
+                       MKL_NUM_THREADS=threads)
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "recover.sandbox"],
+            [sys.executable, "-m", "recover.sandbox"], env=env,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE,
             stderr=None if os.environ.get("RECOVER_WORKER_STDERR") else subprocess.DEVNULL)
         assert self._proc.stdin is not None
@@ -253,6 +259,10 @@ def main() -> None:
     from recover.pipeline import Options
 
     options = Options(**settings.options)
+    if settings.threads:
+        import cv2
+
+        cv2.setNumThreads(settings.threads)
     get_engine(options.engine)
     if settings.max_memory_mb:
         _limit_memory(settings.max_memory_mb)
