@@ -47,10 +47,12 @@ def normalize_label(text: str) -> str:
     return text
 
 
+@cache
 def similarity(text: str, spelling: str) -> float:
     """How well `text` (normalized) matches `spelling` (normalized), in [0, 1].
 
-    Short labels must match exactly; longer ones may be cut short or misread a little.
+    Short labels must match exactly; longer ones may be cut short (as printed, or as read:
+    the image path reads only a label's head) and misread a little.
     """
     if not text or not spelling:
         return 0.0
@@ -59,6 +61,9 @@ def similarity(text: str, spelling: str) -> float:
     if min(len(text), len(spelling)) < 3:
         return 0.0
     ratio = SequenceMatcher(None, text, spelling, autojunk=False).ratio()
+    if len(text) >= 6 and len(text) < len(spelling):
+        head = SequenceMatcher(None, text, spelling[: len(text)], autojunk=False).ratio()
+        ratio = max(ratio, 0.95 * head)
     if spelling.startswith(text) and len(text) >= 4:
         # a label cut short ("本年新收政府信息" for the whole label)
         ratio = max(ratio, 0.75 + 0.25 * len(text) / len(spelling))

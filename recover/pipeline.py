@@ -24,7 +24,7 @@ from recover.model import DISAGREE, Alternative, Cell, Report, Source
 from recover.normalize import normalize_label
 from recover.ocr import OcrEngine, get_engine
 from recover.pdftext import pdf_text
-from recover.read import CellReading, read_cells
+from recover.read import CellReading, PageCells, read_cells, read_pages
 from recover.templates import Template
 from recover.textreport import TableText, extract_tables
 from recover.values import parse_value
@@ -166,23 +166,21 @@ def _confirmed(template: Template, cell_id: str, first: CellReading,
 def _number_cells(template: Template, match: TemplateMatch, pages: dict[int, np.ndarray],
                   engine: OcrEngine) -> dict[str, Cell]:
     """Read every placed cell as a number; cells the engine is unsure of are read again by
-    the other engine."""
+    the other engine, all pages in one batch."""
+    placed = [[p for p in match.placed.values() if p.page == n] for n in pages]
+    batches = [PageCells(image, [p.source.cell for p in on_page], ["number"] * len(on_page))
+               for image, on_page in zip(pages.values(), placed, strict=True)]
+    firsts = read_pages(batches, engine)
+    doubtful = [[i for i, r in enumerate(readings)
+                 if not r.blank and r.confidence < MIN_NUMBER_CONFIDENCE] for readings in firsts]
+    again = read_pages([PageCells(b.image, [b.cells[i] for i in d], ["number"] * len(d))
+                        for b, d in zip(batches, doubtful, strict=True)], _second_engine(engine))
     cells: dict[str, Cell] = {}
-    for page_number, image in pages.items():
-        on_page = [p for p in match.placed.values() if p.page == page_number]
-        if not on_page:
-            continue
-        grid_cells = [p.source.cell for p in on_page]
-        readings = read_cells(image, grid_cells, ["number"] * len(on_page), engine)
-        doubtful = [i for i, r in enumerate(readings)
-                    if not r.blank and r.confidence < MIN_NUMBER_CONFIDENCE]
-        seconds: dict[int, CellReading] = {}
-        if doubtful:
-            again = read_cells(image, [grid_cells[i] for i in doubtful],
-                               ["number"] * len(doubtful), _second_engine(engine))
-            seconds = dict(zip(doubtful, again, strict=True))
+    for page_number, on_page, readings, d, seconds in zip(pages, placed, firsts, doubtful,
+                                                          again, strict=True):
+        second = dict(zip(d, seconds, strict=True))
         for i, (p, first) in enumerate(zip(on_page, readings, strict=True)):
-            reading, disagreement = _confirmed(template, p.cell_id, first, seconds.get(i))
+            reading, disagreement = _confirmed(template, p.cell_id, first, second.get(i))
             source = Source("ocr", page_number, tuple(int(v) for v in p.source.cell.bbox))
             alternatives = [Alternative(t, c) for t, c in reading.alternatives]
             cell = make_cell(template, p.cell_id, reading.text, reading.confidence, source,

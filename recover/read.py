@@ -30,6 +30,7 @@ _RULE_SHRINK = 2  # pixels cut off each side of a cell box: the rule itself
 _REMNANT_DEPTH = 6  # a rule remnant lies within this many pixels of the crop's edge...
 _REMNANT_FILL = 0.6  # ...and inks at least this fraction of its row or column
 _MIN_SPECK = 4  # components with fewer ink pixels are noise
+_LABEL_CHARS = 14  # a label crop is cut to about this many characters (as wide as high)
 _MIN_MARK = 5  # pixels: a component at least this long or tall is a mark, not noise
 BLANK_DOUBT = 0.5  # the confidence of a blank cell that had marks or faint grey in it
 _LIGHT = 200  # grey levels at or above this are paper when trimming a line
@@ -68,20 +69,41 @@ def read_cells(
     engine: OcrEngine,
 ) -> list[CellReading]:
     """Read every cell of `image` (grey or BGR page pixels); numbers and labels in two batches."""
-    if len(cells) != len(kinds):
-        raise ValueError(f"{len(cells)} cells but {len(kinds)} kinds")
-    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    ink = ink_mask(grey)
-    crops = [crop_cell(grey, ink, cell.bbox, kind) for cell, kind in zip(cells, kinds, strict=True)]
-    readings: dict[int, Reading] = {}
+    return read_pages([PageCells(image, cells, kinds)], engine)[0]
+
+
+@dataclass(frozen=True)
+class PageCells:
+    """Cells to read on one page image, each with the kind of text it holds."""
+
+    image: np.ndarray
+    cells: Sequence[GridCell]
+    kinds: Sequence[CropKind]
+
+
+def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellReading]]:
+    """Read the cells of several pages with one engine call per kind of text (an engine
+    that runs as a separate program pays its start-up once)."""
+    crops: list[list[CellCrop]] = []
+    for page in pages:
+        if len(page.cells) != len(page.kinds):
+            raise ValueError(f"{len(page.cells)} cells but {len(page.kinds)} kinds")
+        image = page.image
+        grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        ink = ink_mask(grey)
+        crops.append([crop_cell(grey, ink, cell.bbox, kind)
+                      for cell, kind in zip(page.cells, page.kinds, strict=True)])
+    readings: dict[tuple[int, int], Reading] = {}
     for kind in ("number", "label"):
-        todo = [i for i, k in enumerate(kinds) if k == kind and crops[i].image is not None]
+        todo = [(p, i) for p, page in enumerate(pages) for i, k in enumerate(page.kinds)
+                if k == kind and crops[p][i].image is not None]
         if todo:
-            found = engine.read([crops[i].image for i in todo], kind)
+            found = engine.read([crops[p][i].image for p, i in todo], kind)
             readings.update(zip(todo, found, strict=True))
     return [
-        _cell_reading(cell, kind, crop, readings.get(i))
-        for i, (cell, kind, crop) in enumerate(zip(cells, kinds, crops, strict=True))
+        [_cell_reading(cell, kind, crop, readings.get((p, i)))
+         for i, (cell, kind, crop) in enumerate(zip(page.cells, page.kinds, crops[p], strict=True))]
+        for p, page in enumerate(pages)
     ]
 
 
@@ -176,6 +198,10 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     pixels = np.where(keep, grey[y0:y1, x0:x1], 255).astype(np.uint8)[top:bottom, left:right]
     lines = _lines(mask[top:bottom, left:right])
     image = _side_by_side([_pad(_trim(pixels[a:b])) for a, b in lines])
+    if kind == "label":
+        # The head of a label tells it from every other label of the template; reading
+        # the rest of a long one costs more than everything else on the page.
+        image = image[:, : _LABEL_CHARS * image.shape[0]]
     return CellCrop(image, (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom)))
 
 
