@@ -17,6 +17,7 @@ from recover.normalize import best_match, normalize_label, similarity
 from recover.templates import TABLE_IDS, TableSpec, Template, all_templates, get_template
 
 ROW_MATCH = 0.8
+UNLABELLED_ROW_VALUES = 5  # value cells that make a row without a label a data row
 TABLE_MATCH = 0.85
 
 
@@ -171,12 +172,12 @@ def _data_rows(grid: GridText) -> list[_DataRow]:
                            if tc.cell.row <= r < tc.cell.row + tc.cell.row_span),
                           key=lambda tc: tc.cell.bbox[0])
         labels = [tc for tc in covering if tc.text.strip() and not tc.is_value]
-        if not labels:
-            continue
-        right_edge = max(tc.cell.bbox[2] for tc in labels)
+        right_edge = max((tc.cell.bbox[2] for tc in labels), default=0)
         values = [tc for tc in covering if tc.cell.row == r and tc.cell.row_span == 1
                   and tc.is_value and tc.cell.bbox[0] >= right_edge - 2]
-        if values:
+        # A row whose label cell the grid lost still counts when it is a full row of
+        # values: the template's order of rows can place it between its neighbours.
+        if values and (labels or len(values) >= UNLABELLED_ROW_VALUES):
             rows.append(_DataRow(grid, tuple(tc.text for tc in reversed(labels)), tuple(values)))
     return rows
 

@@ -83,3 +83,12 @@ def test_a_row_missing_a_value_cell_is_placed_by_header_only() -> None:
 def test_pictures_that_are_not_report_tables_give_no_match() -> None:
     grid = _grid(0, 1, [("苹果", ["1"] * 7), ("香蕉", ["2"] * 7)], header=False)
     assert map_grids([grid]) is None
+
+
+def test_rows_whose_label_cells_the_grid_lost_are_placed_by_order() -> None:
+    grid = _grid(0, 1, _rows(ROWS), header=True)
+    lost = {5, 6, 7}  # data rows 4..6 (grid rows 5..7): label cells gone
+    cells = tuple(c for c in grid.cells if not (c.cell.row in lost and c.cell.col == 0))
+    match = map_grids([GridText(1, 0, grid.grid, cells)], "2021")
+    assert match.placed["applications.denied_prohibited_by_law.natural_person"].source.text == "5"
+    assert match.placed["applications.denied_three_safeties.total"].source.text == "6"
