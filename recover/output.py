@@ -31,11 +31,16 @@ def validate_result(data: dict[str, Any], path: object = "<result>") -> None:
                                   f"{exc.message}") from None
 
 
+_UMASK = os.umask(0o022)
+os.umask(_UMASK)
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Write `data` to `path` so that the file is either the old one or the whole new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)  # mkstemp makes it private; results are to be shared
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()

@@ -60,8 +60,8 @@ class BarDisplay:
         self.tally: Counter[str] = Counter()
         self.progress = Progress(
             TextColumn("[bold]recover"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[tally]}"), TimeElapsedColumn(), TextColumn("left"),
-            TimeRemainingColumn(), console=self.console, transient=False)
+            TextColumn("{task.fields[tally]}"), TimeElapsedColumn(), TextColumn("elapsed,"),
+            TimeRemainingColumn(), TextColumn("left"), console=self.console, transient=False)
         self.task = self.progress.add_task("extract", total=None, tally="")
 
     def start(self, total: int, reused: int) -> None:
