@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 
 import numpy as np
@@ -25,7 +26,7 @@ from recover.normalize import normalize_label
 from recover.ocr import OcrEngine, get_engine
 from recover.pdftext import pdf_text
 from recover.read import CellReading, PageCells, read_cells, read_pages
-from recover.templates import Template
+from recover.templates import Template, all_templates
 from recover.textreport import TableText, extract_tables
 from recover.values import parse_value
 
@@ -74,6 +75,11 @@ def _document_text(doc: Document, options: Options) -> str:
     return "\n".join(p.text for p in doc.pages if p.text)
 
 
+@cache
+def _table_titles() -> tuple[str, ...]:
+    return tuple({table.title for t in all_templates().values() for table in t.tables.values()})
+
+
 def _no_table(path: Path, text: str, problem: str) -> RecoverError:
     """Why no table was found, as precisely as the text tells: not Chinese, or a report of
     this kind whose tables are in neither template (reports before 2019 had free-form ones)."""
@@ -81,7 +87,13 @@ def _no_table(path: Path, text: str, problem: str) -> RecoverError:
     letters = sum(c.isalpha() for c in text)
     if letters >= 100 and han < 0.05 * letters:
         return NoTablesFound(path, f"{problem}; its text is not Chinese")
-    if _REPORT_TITLE in normalize_label(text):
+    norm = normalize_label(text)
+    if any(normalize_label(title) in norm for title in _table_titles()):
+        # the template's section headings are there but not its tables: they were pictures
+        return NoTablesFound(path, f"{problem}; the section headings are there, so the "
+                                   "tables may be pictures: run recover on the original "
+                                   "PDF, DOCX or image")
+    if _REPORT_TITLE in norm:
         return WrongTemplate(path, "a 政府信息公开 report, but its tables follow neither the "
                                    "2019 nor the 2021 template")
     return NoTablesFound(path, problem)
@@ -250,8 +262,8 @@ def trace_report(path: Path, options: Options = Options()) -> Trace:
             cells = {**images.cells, **cells}
             notes += images.notes
     if template is None:
-        raise _no_table(path, full_text, "no report table found (neither in the text nor in "
-                                         "images)")
+        where = "in text or images" if any(p.image is not None for p in doc.pages) else "in text"
+        raise _no_table(path, full_text, f"no tables found {where}")
     method = "ocr" if images else "text"
     info = _input_info(doc, options, images)
     return Trace(assemble_report(template, cells, method, info, notes), images)
