@@ -15,6 +15,8 @@ import numpy as np
 
 BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 in page pixels
 
+DARK_INK = 160  # grey level below which a mark is printed ink, not grain
+
 
 @dataclass(frozen=True)
 class GridCell:
@@ -95,7 +97,7 @@ def find_grids(page: np.ndarray) -> list[Grid]:
     """
     gray = _as_gray(page)
     ink = _ink_mask(gray)
-    lines, scale = _without_text(ink)
+    lines, scale = _without_text(ink, gray)
     h_mask, v_mask = _rule_masks(lines, scale)
     h_check, v_check = _edge_check_masks(lines, scale)
     grids = []
@@ -104,7 +106,7 @@ def find_grids(page: np.ndarray) -> list[Grid]:
         h_rules = _rules(h_mask[window] & region, True, scale, x, y)
         v_rules = _rules(v_mask[window] & region, False, scale, x, y)
         grid = _grid_from_rules(h_rules, v_rules, h_check, v_check, scale)
-        if grid is not None:
+        if grid is not None and _holds_text(grid, scale):
             grids.append(grid)
     if not grids:
         fallback = find_text_grid(page)
@@ -126,25 +128,30 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
     )
 
 
-def _char_height(stats: np.ndarray, shape: tuple[int, ...]) -> int:
-    """A typical character height: the upper quartile of small blobs' heights
-    (`stats` from `cv2.connectedComponentsWithStats`, background row included)."""
+def _char_height(stats: np.ndarray, labels: np.ndarray, gray: np.ndarray) -> int:
+    """A typical character height: the upper quartile of the heights of small blobs that
+    hold truly dark ink (`stats` and `labels` from `cv2.connectedComponentsWithStats`).
+    Printed strokes are near black; specks of grain, many but pale, are left out."""
     w, h = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    limit = max(12, min(shape[:2]) // 12)
-    text = (h >= 5) & (h <= limit) & (w <= limit) & (w >= 2)
+    dark = np.bincount(labels[gray < DARK_INK], minlength=len(stats))[1:] > 0
+    limit = max(12, min(gray.shape[:2]) // 12)
+    text = dark & (h >= 5) & (h <= limit) & (w <= limit) & (w >= 2)
     if np.count_nonzero(text) < 5:
-        return max(10, min(shape[:2]) // 60)
+        return max(10, min(gray.shape[:2]) // 60)
     return max(8, int(np.percentile(h[text], 75)))
 
 
-def _without_text(ink: np.ndarray) -> tuple[np.ndarray, _Scale]:
+def _without_text(ink: np.ndarray, gray: np.ndarray) -> tuple[np.ndarray, _Scale]:
     """The ink minus blobs as thick as text (characters, or a word run together by a blurred
-    scan): rules are thin, and a whole grid is far larger than any word."""
+    scan) and specks (grain, dots): rules are thin and long, and a whole grid is far larger
+    than any word."""
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    scale = _Scale(_char_height(stats, ink.shape))
+    scale = _Scale(_char_height(stats, labels, gray))
     thickness = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    reach = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     text = (thickness >= 0.4 * scale.char_h) & (thickness <= 1.6 * scale.char_h)
-    keep = np.where(text, 0, 255).astype(np.uint8)
+    speck = reach < max(4, scale.char_h // 2)
+    keep = np.where(text | speck, 0, 255).astype(np.uint8)
     keep[0] = 0
     return keep[labels], scale
 
@@ -212,6 +219,22 @@ def _rules(mask: np.ndarray, horizontal: bool, scale: _Scale, x0: int, y0: int) 
         pos = float(np.average([r.pos for r in group], weights=lengths))
         rules.append(_Rule(pos, min(r.start for r in group), max(r.end for r in group)))
     return rules
+
+
+def _holds_text(grid: Grid, scale: _Scale) -> bool:
+    """Whether a grid could be a table: at least two rows and two columns, wide enough for
+    a few words, and rows and columns on average roomy enough for a line of text (the
+    strokes of a bold heading, a seal's remnants or a page's dark edge make lattices too,
+    but small or thin ones)."""
+    if grid.n_rows < 2 or grid.n_cols < 2:
+        return False
+    x0, y0, x1, y1 = grid.bbox
+    width, height = x1 - x0, y1 - y0
+    return (
+        width >= 8 * scale.char_h
+        and height >= grid.n_rows * scale.char_h
+        and width >= grid.n_cols * scale.char_h
+    )
 
 
 def _edges_with_border(rules: list[_Rule], across: list[_Rule], tol: int) -> list[int]:
@@ -373,10 +396,11 @@ def find_text_grid(page: np.ndarray) -> Grid | None:
     Words (characters joined across small gaps) are clustered into rows by their vertical
     extent and into columns by the empty vertical bands between them.
     """
-    ink = _ink_mask(_as_gray(page))
+    gray = _as_gray(page)
+    ink = _ink_mask(gray)
     ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    char_h = _char_height(stats, ink.shape)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    char_h = _char_height(stats, labels, gray)
     words = cv2.dilate(ink, np.ones((max(3, char_h // 3), max(3, char_h * 2 // 3)), np.uint8))
     _, _, stats, _ = cv2.connectedComponentsWithStats(words, connectivity=8)
     boxes = [

@@ -97,7 +97,8 @@ def damage_summary(doc: Path) -> str:
     truth = json.loads(doc.with_name(doc.name.split(".")[0] + ".truth.json").read_text())
     damage = truth["damage"]
     shown = {k: v for k, v in damage.items() if v not in (0, 0.0, False, None) and k != "grayscale"}
-    return f"{truth['format']} {truth['template']} " + " ".join(f"{k}={v}" for k, v in shown.items())
+    listed = " ".join(f"{k}={v}" for k, v in shown.items())
+    return f"{truth['format']} {truth['template']} {listed}"
 
 
 def main() -> None:

@@ -117,3 +117,13 @@ def test_photographed_page_is_rectified(table_page, expected_spans):
 
     assert page.perspective
     assert spans_found(page.image) == expected_spans
+
+
+def test_grainy_scan_is_smoothed_before_grids(table_page, expected_spans):
+    rng = np.random.default_rng(3)
+    grain = rng.normal(0, 15, table_page.shape[:2])[:, :, None]
+    grainy = np.clip(table_page + grain, 0, 255).astype(np.uint8)
+
+    page = clean_page(grainy)
+
+    assert spans_found(page.image) == expected_spans

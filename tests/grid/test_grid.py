@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import cv2
 import numpy as np
+from PIL import Image, ImageDraw, ImageFont
 
 from recover.grid import Grid, draw_grids, find_grids, find_text_grid
 
@@ -147,3 +148,28 @@ def test_draw_grids_marks_the_page(drawing):
 
     assert picture.shape == (*page.shape, 3)
     assert (picture[:, :, 1] > picture[:, :, 0] + 50).any()
+
+
+def test_grainy_page_makes_no_grids_of_specks(drawing):
+    table = drawing.reviews_table()
+    page = drawing.draw_table(drawing.blank_page(), table, (100, 600))
+    rng = np.random.default_rng(5)
+    specks = rng.random(page.shape) < 0.004
+    page[cv2.dilate(specks.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0] = 90
+
+    [grid] = find_grids(page)
+
+    assert spans(grid) == drawing.expected_cells(table)
+
+
+def test_bold_heading_strokes_are_no_table(drawing):
+    table = drawing.reviews_table()
+    page = drawing.draw_table(drawing.blank_page(), table, (100, 600))
+    picture = Image.fromarray(page)
+    font = ImageFont.truetype("/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc", 64)
+    ImageDraw.Draw(picture).text((150, 420), "四、政府信息公开行政复议情况", fill=0, font=font)
+    page = np.asarray(picture).copy()
+
+    grids = find_grids(page)
+
+    assert [(g.n_rows, g.n_cols) for g in grids] == [(4, 15)]
