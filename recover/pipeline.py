@@ -21,7 +21,7 @@ from recover.errors import DamagedInput, NoTablesFound, RecoverError, WrongTempl
 from recover.grid import Grid, find_grids
 from recover.load import Document, Page, load_document
 from recover.mapping import GridText, TemplateMatch, TextCell, known_labels, map_grids
-from recover.model import DISAGREE, Alternative, Cell, Report, Source
+from recover.model import DISAGREE, LOW_CONFIDENCE, Alternative, Cell, Report, Source
 from recover.normalize import normalize_label
 from recover.ocr import OcrEngine, get_engine
 from recover.pdftext import pdf_text
@@ -32,6 +32,7 @@ from recover.values import parse_value
 
 # Below these a reading is flagged for a person (see recover/read.py for how they were set).
 MIN_NUMBER_CONFIDENCE = 0.90
+SMALL_TEXT = 14  # pixels of ink height (with its margin) below which a number is small
 ENOUGH_LABELS = 3  # template labels that show a page is the right way up
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _REPORT_TITLE = "政府信息公开"
@@ -154,6 +155,12 @@ def _renumber(pages: Sequence[PageGrids]) -> list[GridText]:
     return out
 
 
+def _small(reading: CellReading) -> bool:
+    """Text so small that one engine's confident reading still needs the other's word."""
+    box = reading.ink_bbox
+    return box is not None and box[3] - box[1] < SMALL_TEXT
+
+
 def _second_engine(engine: OcrEngine) -> OcrEngine:
     """The other engine: an independent second opinion on doubtful numbers."""
     return get_engine("tesseract" if engine.name == "rapidocr" else "rapidocr")
@@ -184,7 +191,9 @@ def _number_cells(template: Template, match: TemplateMatch, pages: dict[int, np.
                for image, on_page in zip(pages.values(), placed, strict=True)]
     firsts = read_pages(batches, engine)
     doubtful = [[i for i, r in enumerate(readings)
-                 if not r.blank and r.confidence < MIN_NUMBER_CONFIDENCE] for readings in firsts]
+                 if not r.blank and (r.confidence < MIN_NUMBER_CONFIDENCE or r.doubt
+                                     or _small(r))]
+                for readings in firsts]
     again = read_pages([PageCells(b.image, [b.cells[i] for i in d], ["number"] * len(d))
                         for b, d in zip(batches, doubtful, strict=True)], _second_engine(engine))
     cells: dict[str, Cell] = {}
@@ -197,7 +206,8 @@ def _number_cells(template: Template, match: TemplateMatch, pages: dict[int, np.
             alternatives = [Alternative(t, c) for t, c in reading.alternatives]
             cell = make_cell(template, p.cell_id, reading.text, reading.confidence, source,
                              MIN_NUMBER_CONFIDENCE, alternatives)
-            for note in (disagreement, *p.notes):
+            doubt = f"{LOW_CONFIDENCE}: {first.doubt}" if first.doubt else None
+            for note in (disagreement, doubt, *p.notes):
                 if note:
                     cell = cell.flag(note)
             cells[p.cell_id] = cell

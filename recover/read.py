@@ -47,6 +47,7 @@ class CellReading:
     kind: CropKind
     blank: bool
     ink_bbox: BBox | None  # page pixels; None for a blank cell
+    doubt: str | None = None  # why the reading cannot be trusted whatever its confidence
 
     @property
     def doubtful(self) -> bool:
@@ -60,6 +61,7 @@ class CellCrop:
     image: np.ndarray | None  # None for a blank cell
     ink_bbox: BBox | None
     blank_confidence: float = 1.0  # how sure a blank cell is blank
+    doubt: str | None = None  # why a reading of this crop cannot be trusted, whatever it says
 
 
 def read_cells(
@@ -126,7 +128,8 @@ def _cell_reading(
     else:
         text = text.replace("丶", "、")  # the enumeration comma, which PP-OCR reads as 丶
     confidence = min(1.0, max(0.0, reading.confidence))
-    return CellReading(cell, text, confidence, alternatives, kind, False, crop.ink_bbox)
+    return CellReading(cell, text, confidence, alternatives, kind, False, crop.ink_bbox,
+                       crop.doubt)
 
 
 _NUMBER_LOOKALIKES = str.maketrans(
@@ -176,6 +179,19 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     raw = ink[y0:y1, x0:x1]
     remnants = _remnants(raw, kind)
     mask = _without_specks(raw & ~remnants)
+    doubt = None
+    if kind == "number":
+        # What looked like a rule piece may have been part of a digit, and ink in two
+        # places of one cell may be a digit and a rule piece: readable, never sure.
+        touching = cv2.dilate(remnants.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        if _has_marks(remnants & ~_remnants(raw, "label")):
+            doubt = "marks taken for rule pieces"
+        elif (touching & mask).any():
+            doubt = "ink touching a rule"
+        elif _faint_beside(grey[y0:y1, x0:x1], raw | touching):
+            doubt = "faint marks beside the ink"
+        elif _clusters(mask) > 1:
+            doubt = "ink in separate places"
     if not _has_marks(mask):
         # Sure only when nothing at all was there: marks taken for rule pieces, or grey
         # that is darker than paper but lighter than the ink threshold, may be text.
@@ -202,7 +218,28 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         # The head of a label tells it from every other label of the template; reading
         # the rest of a long one costs more than everything else on the page.
         image = image[:, : _LABEL_CHARS * image.shape[0]]
-    return CellCrop(image, (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom)))
+    box = (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom))
+    return CellCrop(image, box, doubt=doubt)
+
+
+def _faint_beside(grey: np.ndarray, ink: np.ndarray) -> bool:
+    """Whether grey darker than paper lies away from the ink and the crop's border: the
+    lighter part of a digit the ink threshold missed (half of a faint 0 reads as 1)."""
+    near = cv2.dilate(ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    dark = grey < np.median(grey) - 60
+    dark[:3, :], dark[-3:, :], dark[:, :3], dark[:, -3:] = False, False, False, False
+    return _has_marks(dark & ~near)
+
+
+def _clusters(mask: np.ndarray) -> int:
+    """Groups of ink along the line, apart by more than half the ink's height (a number's
+    digits stand much closer than that)."""
+    ys = np.flatnonzero(mask.any(axis=1))
+    cols = np.flatnonzero(mask.any(axis=0))
+    if cols.size == 0:
+        return 0
+    gap = max(3, int(0.5 * (ys.max() - ys.min() + 1)))
+    return 1 + int((np.diff(cols) > gap).sum())
 
 
 def _remnants(mask: np.ndarray, kind: CropKind) -> np.ndarray:

@@ -185,3 +185,13 @@ def test_a_blank_cell_with_faint_grey_is_not_a_sure_blank():
     page[y0 + 10:y0 + 20, x0 + 25:x0 + 35] = 150  # lighter than ink, darker than paper
     readings = read_cells(page, _cells(boxes, 1), ["number"], FakeEngine({}))
     assert readings[0].blank and readings[0].confidence < LOW_CONFIDENCE["number"]
+
+
+def test_a_rule_piece_apart_from_the_number_makes_the_reading_doubtful():
+    """A piece of a broken rule beside a 0 reads as 10; such a crop is never trusted."""
+    page, boxes = table_page([["0"]], [120], height=44)
+    x0, y0, x1, y1 = boxes[0]
+    page[y0 + 12:y1 - 14, x0 + 8:x0 + 10] = 0  # a short upright stroke, far from the 0
+    readings = read_cells(page, _cells(boxes, 1), ["number"], FakeEngine(
+        {"number": [Reading("10", 0.99)], "label": []}))
+    assert readings[0].doubt == "ink in separate places"
