@@ -147,9 +147,13 @@ def _without_text(ink: np.ndarray, gray: np.ndarray) -> tuple[np.ndarray, _Scale
     than any word."""
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     scale = _Scale(_char_height(stats, labels, gray))
-    thickness = np.minimum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
-    reach = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    thickness, reach = np.minimum(width, height), np.maximum(width, height)
+    fill = stats[:, cv2.CC_STAT_AREA] / (width * height)
     text = (thickness >= 0.4 * scale.char_h) & (thickness <= 1.6 * scale.char_h)
+    # A long blob as thick as text but mostly empty is a piece of broken rule with the stub
+    # of a crossing rule on it, not a word.
+    text &= (reach <= 1.6 * scale.char_h) | (fill >= 0.3)
     speck = reach < max(4, scale.char_h // 2)
     keep = np.where(text | speck, 0, 255).astype(np.uint8)
     keep[0] = 0

@@ -173,3 +173,23 @@ def test_bold_heading_strokes_are_no_table(drawing):
     grids = find_grids(page)
 
     assert [(g.n_rows, g.n_cols) for g in grids] == [(4, 15)]
+
+
+def test_rule_pieces_carrying_stubs_of_crossing_rules(drawing):
+    # Breaks a little way from every crossing leave each piece of a row rule with short
+    # stubs of the column rules on it: a long blob as thick as a line of text.
+    table = drawing.reviews_table()
+    page = drawing.draw_table(drawing.blank_page(), table, (100, 200))
+    xs = np.concatenate([[0], np.cumsum(table.col_widths)]) + 100
+    ys = np.concatenate([[0], np.cumsum(table.row_heights)]) + 200
+    for y in ys:
+        for x in xs:
+            page[y - 14 : y - 11, x - 3 : x + 4] = 255
+            page[y + 11 : y + 14, x - 3 : x + 4] = 255
+        for left, right in zip(xs, xs[1:], strict=False):
+            middle = (left + right) // 2
+            page[y - 3 : y + 4, middle - 2 : middle + 2] = 255
+
+    [grid] = find_grids(page)
+
+    assert spans(grid) == drawing.expected_cells(table)
