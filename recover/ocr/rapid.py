@@ -203,8 +203,11 @@ class _Line:
 
 
 def _pack(widths: Sequence[int]) -> list[_Line]:
+    """Crops of like width share lines: the model's context spans the whole line, and a
+    lone digit read beside a long label comes out blank more often."""
     lines: list[_Line] = []
-    for i, width in enumerate(widths):
+    for i in sorted(range(len(widths)), key=lambda k: widths[k]):
+        width = widths[i]
         line = lines[-1] if lines else None
         if line is None or line.ends[-1] + _GAP + width > _LINE_WIDTH:
             line = _Line()
