@@ -181,12 +181,10 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     mask = _without_specks(raw & ~remnants)
     doubt = None
     if kind == "number":
-        # What looked like a rule piece may have been part of a digit, and ink in two
+        # A rule piece touching the ink may have been part of a digit, and ink in two
         # places of one cell may be a digit and a rule piece: readable, never sure.
         touching = cv2.dilate(remnants.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-        if _has_marks(remnants & ~_remnants(raw, "label")):
-            doubt = "marks taken for rule pieces"
-        elif (touching & mask).any():
+        if (touching & mask).any():
             doubt = "ink touching a rule"
         elif _faint_beside(grey[y0:y1, x0:x1], raw | touching):
             doubt = "faint marks beside the ink"
