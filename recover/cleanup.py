@@ -170,9 +170,14 @@ def _deviation(angle: float) -> tuple[str, float]:
 def _quarter_turns(gray: np.ndarray, lines: list[_Line]) -> int:
     """0 or 1 (clockwise quarter turns), deciding whether the page lies on its side.
 
-    A statistics table has more length in its row rules than in its column rules; where
-    rules are scarce, digits decide (upright digits are taller than wide).
+    Pages on their side are rare, so it takes evidence to turn one. Digits decide first
+    (upright digits are taller than wide; a table is full of them); where they are too
+    few, rules do (a statistics table has more length in its row rules than in its column
+    rules, though a wide table such as 四 alone on a page comes close).
     """
+    glyphs = _glyph_vote(gray)
+    if abs(glyphs) >= 0.7:
+        return 0 if glyphs > 0 else 1
     along = {"h": 1.0, "v": 1.0}
     for line in lines:
         axis, off = _deviation(line.angle)
@@ -180,9 +185,9 @@ def _quarter_turns(gray: np.ndarray, lines: list[_Line]) -> int:
             along[axis] += line.length
     rule_vote = float(np.log(along["h"] / along["v"]))
     total = along["h"] + along["v"]
-    if total > min(gray.shape) and abs(rule_vote) > 0.3:
-        return 0 if rule_vote > 0 else 1
-    return 0 if _glyph_vote(gray) >= 0 else 1
+    if total > min(gray.shape) and rule_vote < -0.3:
+        return 1
+    return 0
 
 
 def _glyph_vote(gray: np.ndarray) -> float:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 import pytest
+from PIL import Image, ImageDraw, ImageFont
 
 from recover.cleanup import clean_page
 from recover.grid import find_grids
@@ -127,3 +128,25 @@ def test_grainy_scan_is_smoothed_before_grids(table_page, expected_spans):
     page = clean_page(grainy)
 
     assert spans_found(page.image) == expected_spans
+
+
+def test_table_of_tall_columns_stays_upright():
+    # More length in column rules than in row rules: the upright digits say the page is
+    # upright all the same.
+    page = Image.new("RGB", (1240, 1754), "white")
+    pen = ImageDraw.Draw(page)
+    font = ImageFont.truetype("/usr/share/fonts/truetype/arphic/uming.ttc", 24)
+    xs, ys = [100 + 80 * k for k in range(13)], [300, 620, 940]
+    for x in xs:
+        pen.line([(x, ys[0]), (x, ys[-1])], fill="black", width=2)
+    for y in ys:
+        pen.line([(xs[0], y), (xs[-1], y)], fill="black", width=2)
+    for i in range(2):
+        for j in range(12):
+            for k in range(6):
+                number = str((i + j + k) % 10) * 2
+                pen.text((xs[j] + 25, ys[i] + 20 + 50 * k), number, "black", font)
+
+    cleaned = clean_page(cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR))
+
+    assert cleaned.quarter_turns == 0
