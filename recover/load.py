@@ -367,7 +367,8 @@ def _bitmap_to_bgr(bitmap: pdfium.PdfBitmap) -> np.ndarray:
         array = cv2.cvtColor(array, cv2.COLOR_GRAY2BGR)
     elif (code := conversions.get(bitmap.mode)) is not None:
         array = cv2.cvtColor(array, code)
-    return np.ascontiguousarray(array, dtype=np.uint8)
+    # A copy: for BGR the array is a view of pdfium's buffer, freed when the bitmap closes.
+    return np.array(array, dtype=np.uint8, order="C", copy=True)
 
 
 # ---------------------------------------------------------------------------- DOCX
