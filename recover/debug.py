@@ -32,7 +32,8 @@ def draw_page(page: PageGrids, trace: Trace) -> np.ndarray:
             cv2.rectangle(image, (x0, y0), (x1, y1), GRID, 1)
     cells = {c.id: c for c in trace.report.cells}
     for cid, cell in cells.items():
-        if cell.source.page != page.page or cell.source.bbox is None:
+        on_image = cell.source.page == page.page and (cell.source.picture or 0) == page.picture
+        if not on_image or cell.source.bbox is None:
             continue
         x0, y0, x1, y1 = cell.source.bbox
         colour = FLAGGED if cell.flagged else PLACED
@@ -51,7 +52,8 @@ def write_debug_images(trace: Trace, stem: str, out_dir: Path) -> list[Path]:
     for page in trace.images.pages:
         ok, png = cv2.imencode(".png", draw_page(page, trace))
         if ok:
-            path = out_dir / f"{stem}.page{page.page}.png"
+            picture = f".picture{page.picture + 1}" if page.picture else ""
+            path = out_dir / f"{stem}.page{page.page}{picture}.png"
             write_atomic(path, png.tobytes())
             written.append(path)
     return written

@@ -32,15 +32,20 @@ class Source:
     method: Method
     page: int | None = None
     bbox: BBox | None = None
+    picture: int | None = None  # which picture of the page, when a page holds several
 
     def to_dict(self) -> dict[str, Any]:
-        return {"method": self.method, "page": self.page,
-                "bbox": list(self.bbox) if self.bbox else None}
+        out = {"method": self.method, "page": self.page,
+               "bbox": list(self.bbox) if self.bbox else None}
+        if self.picture is not None:
+            out["picture"] = self.picture
+        return out
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Source:
         bbox = data.get("bbox")
-        return cls(data["method"], data.get("page"), tuple(bbox) if bbox else None)
+        return cls(data["method"], data.get("page"), tuple(bbox) if bbox else None,
+                   data.get("picture"))
 
 
 @dataclass(frozen=True)

@@ -55,13 +55,15 @@ class PageGrids:
     image: np.ndarray
     grids: tuple[GridText, ...]
     half_turned: bool = False  # turned after clean-up because the text read upside down
+    slot: int = 0  # this image's place among the document's images (grids refer to it)
+    picture: int = 0  # this image's place among the pictures of its page, from 0
 
 
 def _input_info(doc: Document, options: Options, images: ImageTables | None = None) -> dict:
     """What a person (or `recover review`) needs to find a cell's pixels again: the file,
-    its hash, the resolution scanned pages were rendered at, and the pages the image path
-    turned upside down after clean-up (bboxes are in the pixels of that image)."""
-    turned = [p.page for p in images.pages if p.half_turned] if images else []
+    its hash, the resolution scanned pages were rendered at, and the [page, picture] images
+    the image path turned upside down after clean-up (bboxes are in that image's pixels)."""
+    turned = [[p.page, p.picture] for p in images.pages if p.half_turned] if images else []
     return {"path": str(doc.path), "name": doc.path.name, "kind": doc.kind,
             "sha256": doc.sha256, "pages": len(doc.pages), "dpi": options.dpi,
             "half_turned_pages": turned}
@@ -110,7 +112,8 @@ def _text_tables(text: str, doc: Document, options: Options
         return None
 
 
-def _read_grids(image: np.ndarray, page: int, engine: OcrEngine) -> PageGrids | None:
+def _read_grids(image: np.ndarray, page: Page, slot: int, picture: int, engine: OcrEngine
+                ) -> PageGrids | None:
     grids: list[Grid] = find_grids(image)
     if not grids:
         return None
@@ -120,16 +123,17 @@ def _read_grids(image: np.ndarray, page: int, engine: OcrEngine) -> PageGrids | 
     for index, grid in enumerate(grids):
         n = len(grid.cells)
         cell_texts = tuple(TextCell(r.cell, r.text, r.confidence) for r in readings[k:k + n])
-        texts.append(GridText(page, index, grid, cell_texts))
+        texts.append(GridText(slot, index, grid, cell_texts))
         k += n
-    return PageGrids(page, image, tuple(texts))
+    return PageGrids(page.number, image, tuple(texts), slot=slot, picture=picture)
 
 
 def _known_labels(page: PageGrids | None) -> int:
     return known_labels([c.text for g in page.grids for c in g.cells]) if page else 0
 
 
-def read_page_grids(page: Page, engine: OcrEngine) -> PageGrids | None:
+def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int = 0
+                    ) -> PageGrids | None:
     """Clean a page image, find its grids and read every cell once as a label.
 
     The clean-up turns pages upright from their rules and ink alone; when the cells then
@@ -137,9 +141,10 @@ def read_page_grids(page: Page, engine: OcrEngine) -> PageGrids | None:
     """
     assert page.image is not None
     cleaned = clean_page(page.image).image
-    found = _read_grids(cleaned, page.number, engine)
+    found = _read_grids(cleaned, page, slot, picture, engine)
     if found is not None and _known_labels(found) < ENOUGH_LABELS:
-        turned = _read_grids(np.ascontiguousarray(cleaned[::-1, ::-1]), page.number, engine)
+        turned = _read_grids(np.ascontiguousarray(cleaned[::-1, ::-1]), page, slot, picture,
+                             engine)
         if turned is not None and _known_labels(turned) > _known_labels(found):
             return replace(turned, half_turned=True)
     return found
@@ -153,6 +158,11 @@ def _renumber(pages: Sequence[PageGrids]) -> list[GridText]:
             out.append(GridText(grid.page, n, grid.grid, grid.cells))
             n += 1
     return out
+
+
+def _pages_with_several_pictures(pages: Sequence[PageGrids]) -> set[int]:
+    numbers = [p.page for p in pages]
+    return {p.page for p in pages if p.picture > 0 or numbers.count(p.page) > 1}
 
 
 def _small(reading: CellReading) -> bool:
@@ -177,18 +187,22 @@ def _confirmed(template: Template, cell_id: str, first: CellReading,
     if same and not parse_value(first.text, kind).problem:
         confidence = 1 - (1 - first.confidence) * (1 - second.confidence)
         return replace(first, confidence=confidence), None
-    alternatives = (*first.alternatives, (second.text, second.confidence))
-    return replace(first, alternatives=alternatives), \
-        f"{DISAGREE}: {first.text!r} / {second.text!r}"
+    # Flagged either way; the value shown is the surer engine's, the other an alternative.
+    better, other = (second, first) if second.confidence > first.confidence else (first, second)
+    alternatives = (*first.alternatives, (other.text, other.confidence))
+    kept = replace(first, text=better.text, confidence=better.confidence,
+                   alternatives=alternatives)
+    return kept, f"{DISAGREE}: {first.text!r} / {second.text!r}"
 
 
-def _number_cells(template: Template, match: TemplateMatch, pages: dict[int, np.ndarray],
+def _number_cells(template: Template, match: TemplateMatch, pages: Sequence[PageGrids],
                   engine: OcrEngine) -> dict[str, Cell]:
     """Read every placed cell as a number; cells the engine is unsure of are read again by
     the other engine, all pages in one batch."""
-    placed = [[p for p in match.placed.values() if p.page == n] for n in pages]
-    batches = [PageCells(image, [p.source.cell for p in on_page], ["number"] * len(on_page))
-               for image, on_page in zip(pages.values(), placed, strict=True)]
+    placed = [[p for p in match.placed.values() if p.page == page.slot] for page in pages]
+    batches = [PageCells(page.image, [p.source.cell for p in on_page], ["number"] * len(on_page))
+               for page, on_page in zip(pages, placed, strict=True)]
+    several = _pages_with_several_pictures(pages)
     firsts = read_pages(batches, engine)
     doubtful = [[i for i, r in enumerate(readings)
                  if not r.blank and (r.confidence < MIN_NUMBER_CONFIDENCE or r.doubt
@@ -197,12 +211,13 @@ def _number_cells(template: Template, match: TemplateMatch, pages: dict[int, np.
     again = read_pages([PageCells(b.image, [b.cells[i] for i in d], ["number"] * len(d))
                         for b, d in zip(batches, doubtful, strict=True)], _second_engine(engine))
     cells: dict[str, Cell] = {}
-    for page_number, on_page, readings, d, seconds in zip(pages, placed, firsts, doubtful,
-                                                          again, strict=True):
+    for page, on_page, readings, d, seconds in zip(pages, placed, firsts, doubtful, again,
+                                                   strict=True):
         second = dict(zip(d, seconds, strict=True))
         for i, (p, first) in enumerate(zip(on_page, readings, strict=True)):
             reading, disagreement = _confirmed(template, p.cell_id, first, second.get(i))
-            source = Source("ocr", page_number, tuple(int(v) for v in p.source.cell.bbox))
+            source = Source("ocr", page.page, tuple(int(v) for v in p.source.cell.bbox),
+                            page.picture if page.page in several else None)
             alternatives = [Alternative(t, c) for t, c in reading.alternatives]
             cell = make_cell(template, p.cell_id, reading.text, reading.confidence, source,
                              MIN_NUMBER_CONFIDENCE, alternatives)
@@ -225,13 +240,17 @@ class ImageTables:
 
 def image_tables(doc: Document, options: Options) -> ImageTables:
     engine = get_engine(options.engine)
-    pages = [pg for page in doc.pages if page.image is not None
-             if (pg := read_page_grids(page, engine)) is not None]
+    pages = []
+    pictures: dict[int, int] = {}  # page number -> pictures seen on it so far
+    for slot, page in enumerate(p for p in doc.pages if p.image is not None):
+        picture = pictures.get(page.number, 0)
+        pictures[page.number] = picture + 1
+        if (found := read_page_grids(page, engine, slot, picture)) is not None:
+            pages.append(found)
     match = map_grids(_renumber(pages), options.template)
     if match is None:
         raise NoTablesFound(doc.path, "no report table found in the images")
-    images = {p.page: p.image for p in pages}
-    cells = _number_cells(match.template, match, images, engine)
+    cells = _number_cells(match.template, match, pages, engine)
     return ImageTables(match.template, cells, match.notes, tuple(pages), match)
 
 

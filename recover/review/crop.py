@@ -23,7 +23,7 @@ MAX_SCALE = 4.0
 
 @lru_cache(maxsize=8)
 def cleaned_page(path: str, sha256: str | None, page: int, dpi: int = 200,
-                 half_turned: bool = False) -> np.ndarray | None:
+                 half_turned: bool = False, picture: int = 0) -> np.ndarray | None:
     """The cleaned image of page `page` of `path` as the pipeline saw it, or None when it
     cannot be had (file gone or changed since the result was written, page without an
     image)."""
@@ -33,7 +33,8 @@ def cleaned_page(path: str, sha256: str | None, page: int, dpi: int = 200,
         return None
     if sha256 and doc.sha256 != sha256:
         return None
-    image = next((p.image for p in doc.pages if p.number == page), None)
+    images = [p.image for p in doc.pages if p.number == page and p.image is not None]
+    image = images[picture] if picture < len(images) else None
     if image is None:
         return None
     cleaned = clean_page(image).image
@@ -56,9 +57,10 @@ def cell_crop(input_info: dict, cell: Cell, result_dir: Path, margin: int = 12) 
     path = source_path(input_info, result_dir)
     if source.page is None or source.bbox is None or path is None:
         return None
+    picture = source.picture or 0
+    turned = [source.page, picture] in input_info.get("half_turned_pages", [])
     image = cleaned_page(str(path.resolve()), input_info.get("sha256"), source.page,
-                         int(input_info.get("dpi", 200)),
-                         source.page in input_info.get("half_turned_pages", ()))
+                         int(input_info.get("dpi", 200)), turned, picture)
     if image is None:
         return None
     x0, y0, x1, y1 = source.bbox

@@ -65,3 +65,19 @@ def test_a_picture_that_is_not_a_report_table_is_an_error(tmp_path):
     cv2.imwrite(str(path), picture)
     with pytest.raises(NoTablesFound):
         extract_report(path)
+
+
+def test_several_pictures_on_one_pdf_page_are_read_each_from_its_own(tmp_path):
+    """Benchmark document 17 of seed 1: two tables pasted on one PDF page. Cells were once
+    cropped from the wrong picture and read as blank."""
+    import json
+
+    from tests.pipeline.conftest import _generator
+
+    path = _generator().generate_document(tmp_path, "doc-0017", [1, 17], None, "pdf-embedded")
+    truth = json.loads((tmp_path / "doc-0017.truth.json").read_text(encoding="utf-8"))
+    report = extract_report(path)
+    right, silent = _score(report, truth)
+    assert silent == [] and right >= 0.97 * len(report.cells)
+    pictures = {c.source.picture for c in report.cells if c.source.bbox}
+    assert 1 in pictures  # a second picture on some page held cells
