@@ -158,7 +158,7 @@ def normalize_number(text: str) -> str:
     """A number cell's text in ASCII digits, look-alike letters mapped, spaces gone, unit kept."""
     text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     text = text.translate(_NUMBER_LOOKALIKES)
-    return "—" if text and set(text) <= {"-", "—"} and len(text) > 1 else text
+    return "—" if text and set(text) <= {"-", "—"} else text  # dashes alone: missing
 
 
 def ink_mask(grey: np.ndarray) -> np.ndarray:

@@ -126,19 +126,37 @@ class RapidOcrEngine(OcrEngine):
         """Run the model over crops packed into lines; remember each crop's decodings.
 
         The pipeline reads a cell first as a label and again as a number: the second read
-        reuses the model's output instead of running it twice.
+        reuses the model's output instead of running it twice. The model's context spans a
+        whole line, so a crop that reads as nothing is run once more among other
+        neighbours (in reverse order), and the better of its two readings kept.
         """
         images = [_resize(crop) for crop in crops]
-        for line in _pack([image.shape[1] for image in images]):
+        found = self._run(images, list(range(len(images))))
+        missed = [i for i, (label, _) in found.items() if not label.text]
+        if missed:
+            again = self._run(images, missed[::-1])
+            for i, (label, folded) in again.items():
+                if label.confidence > found[i][0].confidence:
+                    found[i] = (label, folded)
+        for i, key in enumerate(keys):
+            self._seen[key] = found[i]
+            self._seen.move_to_end(key)
+
+    def _run(self, images: Sequence[np.ndarray], order: Sequence[int]
+             ) -> dict[int, tuple[Reading, np.ndarray]]:
+        found = {}
+        for line in _pack([images[i].shape[1] for i in order]):
             canvas = np.full((_HEIGHT, line.width, 3), 255, dtype=np.uint8)
-            for i, x in zip(line.members, line.starts, strict=True):
-                canvas[:, x : x + images[i].shape[1]] = images[i]
+            for member, x in zip(line.members, line.starts, strict=True):
+                image = images[order[member]]
+                canvas[:, x : x + image.shape[1]] = image
             tensor = canvas.transpose(2, 0, 1)[None].astype(np.float32) / 127.5 - 1.0
             probs = self._session.run(None, {self._input: tensor})[0][0]
-            for i, (first, last) in zip(line.members, line.steps(probs.shape[0]), strict=True):
+            for member, (first, last) in zip(line.members, line.steps(probs.shape[0]),
+                                             strict=True):
                 steps = probs[first:last]
-                self._seen[keys[i]] = (self._decode(steps), steps @ self._number_fold)
-                self._seen.move_to_end(keys[i])
+                found[order[member]] = (self._decode(steps), steps @ self._number_fold)
+        return found
 
     def _decode(self, steps: np.ndarray) -> Reading:
         """Greedy CTC over the whole dictionary; confidence is the mean character probability."""
@@ -203,11 +221,8 @@ class _Line:
 
 
 def _pack(widths: Sequence[int]) -> list[_Line]:
-    """Crops of like width share lines: the model's context spans the whole line, and a
-    lone digit read beside a long label comes out blank more often."""
     lines: list[_Line] = []
-    for i in sorted(range(len(widths)), key=lambda k: widths[k]):
-        width = widths[i]
+    for i, width in enumerate(widths):
         line = lines[-1] if lines else None
         if line is None or line.ends[-1] + _GAP + width > _LINE_WIDTH:
             line = _Line()
