@@ -91,8 +91,9 @@ def _no_table(path: Path, text: str, problem: str) -> RecoverError:
     if letters >= 100 and han < 0.05 * letters:
         return NoTablesFound(path, f"{problem}; its text is not Chinese")
     norm = normalize_label(text)
-    if any(normalize_label(title) in norm for title in _table_titles()):
-        # the template's section headings are there but not its tables: they were pictures
+    if sum(normalize_label(title) in norm for title in _table_titles()) >= 2:
+        # the headings of the template's sections are there but not its tables: pictures
+        # (a report of the years before 2019 shares at most the heading of 二)
         return NoTablesFound(path, f"{problem}; the section headings are there, so the "
                                    "tables may be pictures: run recover on the original "
                                    "PDF, DOCX or image")
