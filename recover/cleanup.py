@@ -31,12 +31,13 @@ class CleanedPage:
     """
 
     image: np.ndarray  # BGR uint8
-    gray: np.ndarray  # uint8, same size as `image`
+    gray: np.ndarray  # uint8, same size as `image` (of `grid_image`)
     quarter_turns: int
     skew_degrees: float
     perspective: bool
     seal_pixels: int
     to_cleaned: np.ndarray
+    grid_image: np.ndarray  # BGR: `image` with scan grain smoothed, for finding rules
 
     def map_point(self, x: float, y: float) -> tuple[float, float]:
         """Where a point of the page as read lies in the cleaned image."""
@@ -45,32 +46,45 @@ class CleanedPage:
 
 
 def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None) -> CleanedPage:
-    """Clean one page image (grey or BGR uint8) for grid finding."""
+    """Clean one page image (grey or BGR uint8) for grid finding and reading.
+
+    Grain is smoothed only in `grid_image`, where rules are looked for: smoothing wears
+    away the thin strokes of light type, so cells are read from `image`.
+    """
     bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
     bgr = normalize_background(bgr)
-    bgr = smooth_grain(bgr)
     bgr, seal_pixels = remove_red_seals(bgr)
-    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    smooth = smooth_grain(bgr)
+    gray = cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY)
+
+    def warp_both(matrix: np.ndarray) -> None:
+        nonlocal bgr, smooth, gray
+        grainy = smooth is not bgr
+        bgr = _warp(bgr, matrix)
+        smooth = _warp(smooth, matrix) if grainy else bgr
+        gray = cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY)
 
     lines = _long_lines(gray)
     turns = _quarter_turns(gray, lines)
     skew = _skew_degrees(lines)
     transform = _turn_and_deskew(gray.shape, turns, skew)
     if turns or skew:
-        bgr = _warp(bgr, transform)
-        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        warp_both(transform)
     if _should_half_turn(gray, upright_score):
-        bgr, gray = cv2.rotate(bgr, cv2.ROTATE_180), cv2.rotate(gray, cv2.ROTATE_180)
+        grainy = smooth is not bgr
+        bgr = cv2.rotate(bgr, cv2.ROTATE_180)
+        smooth = cv2.rotate(smooth, cv2.ROTATE_180) if grainy else bgr
+        gray = cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY)
         half = _turn_and_deskew(gray.shape, 2, 0.0)
         transform, turns = half @ transform, (turns + 2) % 4
 
     quad = _table_quadrilateral(gray)
     if quad is not None:
         warp = _rectify(quad)
-        bgr = _warp(bgr, warp)
-        gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+        warp_both(warp)
         transform = warp @ transform
-    return CleanedPage(bgr, gray, turns, skew, quad is not None, seal_pixels, transform)
+    return CleanedPage(bgr, gray, turns, skew, quad is not None, seal_pixels, transform,
+                       smooth)
 
 
 def normalize_background(bgr: np.ndarray) -> np.ndarray:

@@ -113,9 +113,9 @@ def _text_tables(text: str, doc: Document, options: Options
         return None
 
 
-def _read_grids(image: np.ndarray, page: Page, slot: int, picture: int, engine: OcrEngine
-                ) -> PageGrids | None:
-    grids: list[Grid] = find_grids(image)
+def _read_grids(image: np.ndarray, grid_image: np.ndarray, page: Page, slot: int,
+                picture: int, engine: OcrEngine) -> PageGrids | None:
+    grids: list[Grid] = find_grids(grid_image)
     if not grids:
         return None
     cells = [c for g in grids for c in g.cells]
@@ -127,6 +127,10 @@ def _read_grids(image: np.ndarray, page: Page, slot: int, picture: int, engine: 
         texts.append(GridText(slot, index, grid, cell_texts))
         k += n
     return PageGrids(page.number, image, tuple(texts), slot=slot, picture=picture)
+
+
+def _half_turn(image: np.ndarray) -> np.ndarray:
+    return np.ascontiguousarray(image[::-1, ::-1])
 
 
 def _known_labels(page: PageGrids | None) -> int:
@@ -141,11 +145,11 @@ def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int =
     hold few of the templates' labels, the half turn is tried too and the better kept.
     """
     assert page.image is not None
-    cleaned = clean_page(page.image).image
-    found = _read_grids(cleaned, page, slot, picture, engine)
+    cleaned = clean_page(page.image)
+    found = _read_grids(cleaned.image, cleaned.grid_image, page, slot, picture, engine)
     if found is not None and _known_labels(found) < ENOUGH_LABELS:
-        turned = _read_grids(np.ascontiguousarray(cleaned[::-1, ::-1]), page, slot, picture,
-                             engine)
+        turned = _read_grids(_half_turn(cleaned.image), _half_turn(cleaned.grid_image), page,
+                             slot, picture, engine)
         if turned is not None and _known_labels(turned) > _known_labels(found):
             return replace(turned, half_turned=True)
     return found
