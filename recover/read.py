@@ -184,7 +184,7 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         # A rule piece touching the ink may have been part of a digit, and ink in two
         # places of one cell may be a digit and a rule piece: readable, never sure.
         touching = cv2.dilate(remnants.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-        if (touching & mask).any():
+        if _has_marks(_components_meeting(mask, touching)):
             doubt = "ink touching a rule"
         elif _faint_beside(grey[y0:y1, x0:x1], raw | touching):
             doubt = "faint marks beside the ink"
@@ -227,6 +227,13 @@ def _faint_beside(grey: np.ndarray, ink: np.ndarray) -> bool:
     dark = grey < np.median(grey) - 60
     dark[:3, :], dark[-3:, :], dark[:, :3], dark[:, -3:] = False, False, False, False
     return _has_marks(dark & ~near)
+
+
+def _components_meeting(mask: np.ndarray, region: np.ndarray) -> np.ndarray:
+    """The connected components of `mask` that have a pixel in `region`."""
+    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
+    met = np.unique(labels[region & mask])
+    return np.isin(labels, met[met != 0])
 
 
 def _clusters(mask: np.ndarray) -> int:
