@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import cache
 
-from opencc import OpenCC
+from recover.encoding import to_simplified as convert_to_simplified
 
 _ENUMERATOR = re.compile(
     r"^(?:[一二三四五六七八九十]+[、.．]|[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．)）])"
@@ -24,13 +24,9 @@ _WORD_MIRRORS = (("档案", "文件"),)  # mirrors that convert 文件 to 檔案
 
 
 @cache
-def _converter() -> OpenCC:
-    return OpenCC("t2s")
-
-
-@cache
 def to_simplified(text: str) -> str:
-    return _converter().convert(text)
+    """Traditional Chinese to simplified, remembered per label."""
+    return convert_to_simplified(text)
 
 
 @cache
