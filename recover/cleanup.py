@@ -18,6 +18,7 @@ import numpy as np
 UprightScore = Callable[[np.ndarray], float]
 
 WHITE = (255, 255, 255)
+QUAD_MIN_CORNER_ERROR = 0.3  # degrees: a table outline squarer than this is left alone
 
 
 @dataclass(frozen=True, eq=False)
@@ -297,22 +298,78 @@ def _density_trend(rules: np.ndarray, axis: int) -> float:
 
 def _table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
     """The outline of the page's largest table when it is a clearly non-rectangular
-    quadrilateral (a photographed page); None when the table is already square."""
+    quadrilateral (a photographed page); None when the table is already square.
+
+    Each side is a line fitted to the outermost ink of the table's blob along that side,
+    keeping only the points on one straight rule: a broken rule, a stamp or text touching
+    the table leaves gaps and strays that a polygon traced around the blob would follow.
+    """
     ink = cv2.adaptiveThreshold(
         gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 31, 12
     )
     ink = cv2.dilate(ink, np.ones((3, 3), np.uint8))
-    contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_NONE)
     if not contours:
         return None
     outline = max(contours, key=cv2.contourArea)
     if cv2.contourArea(outline) < 0.1 * gray.shape[0] * gray.shape[1]:
         return None
-    quad = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True)
-    if len(quad) != 4 or not cv2.isContourConvex(quad):
+    points = outline[:, 0, :].astype(np.float64)
+    sides = []
+    for axis, outer in ((1, np.min), (0, np.max), (1, np.max), (0, np.min)):  # top right bottom left
+        line = _outer_rule(points, axis, outer)
+        if line is None:
+            return None
+        sides.append(line)
+    corners = [_crossing(sides[k - 1], sides[k]) for k in range(4)]  # tl, tr, br, bl
+    if any(c is None for c in corners):
         return None
-    quad = _order_corners(quad[:, 0, :].astype(np.float32))
-    return quad if _max_corner_error(quad) > 1.5 else None
+    quad = np.array(corners, np.float32)
+    return quad if _max_corner_error(quad) > QUAD_MIN_CORNER_ERROR else None
+
+
+def _outer_rule(points: np.ndarray, axis: int, outer) -> tuple[float, float, int] | None:
+    """The straight rule along one side of a blob outline, as (slope, offset, axis): the
+    side's coordinate `axis` = slope * other + offset. `outer` (np.min or np.max) picks
+    the outermost outline point at each position along the side."""
+    along = points[:, 1 - axis].round().astype(int)
+    low, high = along.min(), along.max()
+    margin = (high - low) // 20
+    keep = (along >= low + margin) & (along <= high - margin)
+    positions, across = along[keep], points[keep, axis]
+    order = np.lexsort((across if outer is np.min else -across, positions))
+    positions, across = positions[order], across[order]
+    first = np.r_[True, positions[1:] != positions[:-1]]
+    xs, ys = positions[first].astype(float), across[first]
+    if len(xs) < 20:
+        return None
+    rng = np.random.default_rng(0)
+    best, best_count = None, 0
+    for _ in range(60):
+        i, j = rng.choice(len(xs), 2, replace=False)
+        if abs(xs[j] - xs[i]) < (high - low) / 4:
+            continue
+        slope = (ys[j] - ys[i]) / (xs[j] - xs[i])
+        inliers = np.abs(ys - (slope * xs + ys[i] - slope * xs[i])) <= 2.0
+        if np.count_nonzero(inliers) > best_count:
+            best, best_count = inliers, np.count_nonzero(inliers)
+    if best is None or best_count < 0.3 * len(xs):
+        return None
+    slope, offset = np.polyfit(xs[best], ys[best], 1)
+    return float(slope), float(offset), axis
+
+
+def _crossing(a: tuple[float, float, int], b: tuple[float, float, int]):
+    """Where two side lines (one of each axis) cross, as (x, y)."""
+    (sa, oa, axa), (sb, ob, _) = a, b
+    if axa == 0:  # a: x = sa*y + oa; b: y = sb*x + ob
+        (sa, oa), (sb, ob) = (sb, ob), (sa, oa)
+    # a: y = sa*x + oa; b: x = sb*y + ob
+    denominator = 1 - sa * sb
+    if abs(denominator) < 1e-6:
+        return None
+    y = (sa * ob + oa) / denominator
+    return (sb * y + ob, y)
 
 
 def _order_corners(points: np.ndarray) -> np.ndarray:

@@ -167,3 +167,24 @@ def test_grain_is_smoothed_for_grid_finding_only():
     cleaned = clean_page(grainy)
     assert cleaned.image.shape == cleaned.grid_image.shape
     assert cleaned.image.std() > cleaned.grid_image.std()
+
+
+def test_gently_photographed_table_with_ragged_outline_is_rectified(table_page, expected_spans):
+    """A slight keystone (corners about a degree off square) on a table with a gap in its
+    top rule is still undone: each side is fitted to the table's outer rule, not traced."""
+    page_image = table_page.copy()
+    cv2.line(page_image, (400, 160), (470, 160), (255, 255, 255), 3)  # a gap in the top rule
+    height, width = page_image.shape[:2]
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    keystone = np.float32([[25, 10], [width - 10, 0], [width, height], [0, height - 12]])
+    photo = cv2.warpPerspective(
+        page_image,
+        cv2.getPerspectiveTransform(corners, keystone),
+        (width, height),
+        borderValue=(255, 255, 255),
+    )
+
+    page = clean_page(photo)
+
+    assert page.perspective
+    assert spans_found(page.image) == expected_spans
