@@ -206,7 +206,13 @@ def _quarter_turns(gray: np.ndarray, lines: list[_Line]) -> int:
 
 
 def _glyph_vote(gray: np.ndarray) -> float:
-    """Positive when small ink blobs are mostly taller than wide (digits upright)."""
+    """Positive when small ink blobs are mostly taller than wide (digits upright).
+
+    Counted on a copy shrunk to about 1000 pixels across (digits stay well over the 8
+    pixels counted), which is several times faster than the full page."""
+    factor = max(1.0, min(gray.shape) / 1000)
+    if factor > 1:
+        gray = cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
     ink = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY_INV | cv2.THRESH_OTSU)[1]
     _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     w, h = stats[1:, cv2.CC_STAT_WIDTH].astype(float), stats[1:, cv2.CC_STAT_HEIGHT].astype(float)
