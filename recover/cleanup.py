@@ -321,8 +321,8 @@ def _table_quadrilateral(gray: np.ndarray) -> np.ndarray | None:
     if cv2.contourArea(outline) < 0.1 * gray.shape[0] * gray.shape[1]:
         return None
     points = outline[:, 0, :].astype(np.float64)
-    sides = []
-    for axis, outer in ((1, np.min), (0, np.max), (1, np.max), (0, np.min)):  # top right bottom left
+    sides = []  # sides: top, right, bottom, left
+    for axis, outer in ((1, np.min), (0, np.max), (1, np.max), (0, np.min)):
         line = _outer_rule(points, axis, outer)
         if line is None:
             return None

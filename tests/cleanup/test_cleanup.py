@@ -3,14 +3,12 @@ the grid finder then reads the table's exact structure from it."""
 
 from __future__ import annotations
 
-import time
-
 import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from recover.cleanup import _glyph_vote, clean_page
+from recover.cleanup import clean_page
 from recover.grid import find_grids
 
 
@@ -190,21 +188,3 @@ def test_gently_photographed_table_with_ragged_outline_is_rectified(table_page, 
 
     assert page.perspective
     assert spans_found(page.image) == expected_spans
-
-
-def test_upright_digit_count_costs_little_more_on_a_large_page(table_page):
-    """The digit count that decides whether a page lies on its side runs on a shrunken
-    copy: a page of 9 times the pixels costs far less than 9 times as much."""
-    gray = cv2.cvtColor(table_page, cv2.COLOR_BGR2GRAY)
-    large = cv2.resize(gray, None, fx=3, fy=3)
-
-    def fastest(image: np.ndarray) -> float:
-        times = []
-        for _ in range(5):
-            start = time.perf_counter()
-            _glyph_vote(image)
-            times.append(time.perf_counter() - start)
-        return min(times)
-
-    assert _glyph_vote(large) > 0.7
-    assert fastest(large) < 5 * fastest(gray)
