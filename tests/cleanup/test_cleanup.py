@@ -103,16 +103,18 @@ def test_uneven_light_is_evened_out(table_page, expected_spans):
     assert spans_found(page.image) == expected_spans
 
 
+def _photographed(image: np.ndarray, corners_to: list[list[int]]) -> np.ndarray:
+    """The page as a camera at an angle sees it: its corners moved to `corners_to`."""
+    height, width = image.shape[:2]
+    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    matrix = cv2.getPerspectiveTransform(corners, np.float32(corners_to))
+    return cv2.warpPerspective(image, matrix, (width, height), borderValue=(255, 255, 255))
+
+
 def test_photographed_page_is_rectified(table_page, expected_spans):
     height, width = table_page.shape[:2]
-    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    squeezed = np.float32([[60, 30], [width - 20, 0], [width, height], [0, height - 40]])
-    photo = cv2.warpPerspective(
-        table_page,
-        cv2.getPerspectiveTransform(corners, squeezed),
-        (width, height),
-        borderValue=(255, 255, 255),
-    )
+    photo = _photographed(table_page, [[60, 30], [width - 20, 0], [width, height],
+                                       [0, height - 40]])
 
     page = clean_page(photo)
 
@@ -175,14 +177,8 @@ def test_gently_photographed_table_with_ragged_outline_is_rectified(table_page, 
     page_image = table_page.copy()
     cv2.line(page_image, (400, 160), (470, 160), (255, 255, 255), 3)  # a gap in the top rule
     height, width = page_image.shape[:2]
-    corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    keystone = np.float32([[25, 10], [width - 10, 0], [width, height], [0, height - 12]])
-    photo = cv2.warpPerspective(
-        page_image,
-        cv2.getPerspectiveTransform(corners, keystone),
-        (width, height),
-        borderValue=(255, 255, 255),
-    )
+    photo = _photographed(page_image, [[25, 10], [width - 10, 0], [width, height],
+                                       [0, height - 12]])
 
     page = clean_page(photo)
 
