@@ -121,8 +121,7 @@ def smooth_grain(bgr: np.ndarray) -> np.ndarray:
     sigma = grain_sigma(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY))
     if sigma < 1.0:
         return bgr
-    smoothed = cv2.medianBlur(bgr, 3)
-    return cv2.GaussianBlur(smoothed, (0, 0), min(1.5, 0.5 + sigma / 12))
+    return cv2.GaussianBlur(bgr, (0, 0), min(1.5, 0.5 + sigma / 12))
 
 
 def remove_red_seals(bgr: np.ndarray) -> tuple[np.ndarray, int]:

@@ -16,6 +16,7 @@ import numpy as np
 BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 in page pixels
 
 DARK_INK = 160  # grey level below which a mark is printed ink, not grain
+ROOMY = 0.6  # text heights a table's rows and columns are at least, on average
 
 
 @dataclass(frozen=True)
@@ -229,15 +230,17 @@ def _holds_text(grid: Grid, scale: _Scale) -> bool:
     """Whether a grid could be a table: at least two rows and two columns, wide enough for
     a few words, and rows and columns on average roomy enough for a line of text (the
     strokes of a bold heading, a seal's remnants or a page's dark edge make lattices too,
-    but small or thin ones)."""
+    but small or thin ones). A table's type may be much smaller than the body text whose
+    size `scale` mostly measures, hence the slack."""
     if grid.n_rows < 2 or grid.n_cols < 2:
         return False
     x0, y0, x1, y1 = grid.bbox
     width, height = x1 - x0, y1 - y0
+    room = ROOMY * scale.char_h
     return (
         width >= 8 * scale.char_h
-        and height >= grid.n_rows * scale.char_h
-        and width >= grid.n_cols * scale.char_h
+        and height >= grid.n_rows * room
+        and width >= grid.n_cols * room
     )
 
 

@@ -308,10 +308,29 @@ def _map_reviews(table: TableSpec, grids: Sequence[GridText]
 
 def map_grids(grids: Sequence[GridText], forced_template: str | None = None
               ) -> TemplateMatch | None:
-    """The template and the cells placed on it; None when no grid is a report table."""
+    """The template and the cells placed on it; None when no grid is a report table.
+
+    The template is known from its distinctive labels, most of them in table 二; when
+    those are not read (table 二 lost), it is the template whose tables the grids fill best.
+    """
     template = detect_template(grids, forced_template)
-    if template is None:
+    if template is not None:
+        return _map_onto(template, grids)
+    matches = [m for t in all_templates().values() if (m := _map_onto(t, grids)) is not None]
+    ranked = sorted(matches, key=_fill, reverse=True)
+    if not ranked or (len(ranked) > 1 and _fill(ranked[0]) == _fill(ranked[1])):
         return None
+    return ranked[0]
+
+
+def _fill(match: TemplateMatch) -> float:
+    """The share of the found tables' cells that were placed (by their own labels)."""
+    expected = sum(len(match.template.tables[t].cell_ids()) for t in match.tables)
+    placed = sum(1 for p in match.placed.values() if not p.notes)
+    return placed / expected if expected else 0.0
+
+
+def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | None:
     tables: dict[str, list[int]] = {}
     for grid in grids:
         kind = classify_grid(template, grid)

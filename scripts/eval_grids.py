@@ -78,7 +78,7 @@ def evaluate(doc: Path, draw: Path | None) -> tuple[list[bool], list[str], float
             continue
         start = time.perf_counter()
         cleaned = clean_page(page.image)
-        grids = find_grids(cleaned.image)
+        grids = find_grids(cleaned.grid_image)  # as the pipeline does
         seconds += time.perf_counter() - start
         found += [frozenset((c.row, c.col, c.row_span, c.col_span) for c in g.cells) for g in grids]
         shapes.append(
@@ -88,7 +88,7 @@ def evaluate(doc: Path, draw: Path | None) -> tuple[list[bool], list[str], float
         )
         if draw is not None:
             name = f"{doc.stem}.p{page.number}.png"
-            cv2.imwrite(str(draw / name), draw_grids(cleaned.image, grids))
+            cv2.imwrite(str(draw / name), draw_grids(cleaned.grid_image, grids))
     split = truth["damage"].get("split_table")
     return [table_found(layout, split, found) for layout in layouts], shapes, seconds
 
