@@ -92,3 +92,14 @@ def test_rows_whose_label_cells_the_grid_lost_are_placed_by_order() -> None:
     match = map_grids([GridText(1, 0, grid.grid, cells)], "2021")
     assert match.placed["applications.denied_prohibited_by_law.natural_person"].source.text == "5"
     assert match.placed["applications.denied_three_safeties.total"].source.text == "6"
+
+
+def test_without_table_2_the_template_is_the_one_table_3_fills() -> None:
+    """The distinctive labels are mostly in table 二; when it is lost, the rows of 三 tell
+    the versions apart (2021 split 其他处理 into three rows)."""
+    for version in ("2019", "2021"):
+        labels = [r.label for r in get_template(version).tables["applications"].rows]
+        match = map_grids([_grid(0, 1, _rows(labels), header=True)])
+        assert match is not None and match.template.id == version
+        expected = len(get_template(version).tables["applications"].cell_ids())
+        assert len(match.placed) == expected
