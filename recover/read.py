@@ -27,6 +27,8 @@ from recover.ocr.base import CropKind, OcrEngine, Reading
 LOW_CONFIDENCE: dict[CropKind, float] = {"number": 0.90, "label": 0.60}
 
 _RULE_SHRINK = 2  # pixels cut off each side of a cell box: the rule itself
+_RULE_DEPTH = 0.25  # how far into a cell (share of its size) a rule along it is looked for
+_RULE_DARKNESS = 50  # grey levels below the paper that a rule's pixels are
 _REMNANT_DEPTH = 6  # a rule remnant lies within this many pixels of the crop's edge...
 _REMNANT_FILL = 0.6  # ...and inks at least this fraction of its row or column
 _MIN_SPECK = 4  # components with fewer ink pixels are noise
@@ -176,6 +178,8 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     x1, y1 = min(grey.shape[1], x1 - _RULE_SHRINK), min(grey.shape[0], y1 - _RULE_SHRINK)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return CellCrop(None, None)
+    if kind == "number":
+        x0, y0, x1, y1 = _inside_rules(grey, (x0, y0, x1, y1))
     raw = ink[y0:y1, x0:x1]
     remnants = _remnants(raw, kind)
     mask = _without_specks(raw & ~remnants)
@@ -218,6 +222,42 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         image = image[:, : _LABEL_CHARS * image.shape[0]]
     box = (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom))
     return CellCrop(image, box, doubt=doubt)
+
+
+def _inside_rules(grey: np.ndarray, box: BBox) -> BBox:
+    """A number cell's box moved in past rules that still run along its sides (a grid edge
+    a few pixels off a thick, doubled or grainy rule). A rule's line of pixels is mostly
+    dark, its first and last quarters too (a broken rule has gaps); a number, in the
+    middle of its cell, never reaches both."""
+    x0, y0, x1, y1 = box
+    inner = grey[y0:y1, x0:x1]
+    if inner.size == 0:
+        return box
+    dark = inner < float(np.percentile(inner, 90)) - _RULE_DARKNESS
+    h, w = dark.shape
+    depth_y, depth_x = int(_RULE_DEPTH * h), int(min(_RULE_DEPTH * w, 0.5 * h))
+
+    def ruled(lines: np.ndarray) -> np.ndarray:  # lines: one row per line of pixels
+        quarter = max(1, lines.shape[1] // 4)
+        ends = (lines[:, :quarter].mean(axis=1) >= 0.3) & (lines[:, -quarter:].mean(axis=1) >= 0.3)
+        return ends & (lines.mean(axis=1) >= 0.5)
+
+    # a skewed or jagged rule steps a pixel sideways along its length
+    rows = ruled(cv2.dilate(dark.astype(np.uint8), np.ones((3, 1), np.uint8)) > 0)
+    cols = ruled(cv2.dilate(dark.astype(np.uint8), np.ones((1, 3), np.uint8)).T > 0)
+    top = _past(rows[:depth_y])
+    bottom = h - _past(rows[::-1][:depth_y])
+    left = _past(cols[:depth_x])
+    right = w - _past(cols[::-1][:depth_x])
+    if bottom - top < 2 or right - left < 2:
+        return box
+    return x0 + left, y0 + top, x0 + right, y0 + bottom
+
+
+def _past(ruled: np.ndarray) -> int:
+    """How many lines from the edge to just past the innermost ruled one (0: none)."""
+    found = np.flatnonzero(ruled)
+    return int(found[-1]) + 1 if found.size else 0
 
 
 def _faint_beside(grey: np.ndarray, ink: np.ndarray) -> bool:

@@ -195,3 +195,31 @@ def test_a_rule_piece_apart_from_the_number_makes_the_reading_doubtful():
     readings = read_cells(page, _cells(boxes, 1), ["number"], FakeEngine(
         {"number": [Reading("10", 0.99)], "label": []}))
     assert readings[0].doubt == "ink in separate places"
+
+
+def test_a_grainy_rule_inside_the_box_is_cut_off_not_read():
+    """A grid edge a few pixels off a thick, grainy rule that steps sideways: the crop
+    starts past the rule, so nothing of it is left to read as 1 (the 01 and 10 of scans)."""
+    page, boxes = table_page([["0"]], [90], height=40)
+    x0, y0, x1, y1 = boxes[0]
+    rng = np.random.default_rng(3)
+    for x, (top, bottom) in ((x1 - 11, (y0, (y0 + y1) // 2)), (x1 - 10, ((y0 + y1) // 2, y1))):
+        stroke = rng.integers(30, 120, (bottom - top, 2)).astype(np.uint8)
+        stroke[rng.random(stroke.shape) < 0.15] = 255  # grain
+        stroke[3::7] = 255  # and breaks
+        page[top:bottom, x:x + 2] = stroke
+    engine = FakeEngine({"number": [Reading("0", 0.99)], "label": []})
+    (reading,) = read_cells(page, _cells(boxes, 1), ["number"], engine)
+    assert reading.ink_bbox[2] < x1 - 11 and reading.doubt is None
+    crop = engine.crops["number"][0]
+    assert crop[:, -3:].min() > 200
+
+
+def test_a_number_read_with_a_leading_zero_is_doubted():
+    from recover.pipeline import _with_leading_zero_doubt
+    from recover.read import CellReading
+
+    cell = GridCell(0, 0, 1, 1, (0, 0, 10, 10))
+    for text, doubted in (("01", True), ("007", True), ("0", False), ("0.5", False), ("10", False)):
+        reading = CellReading(cell, text, 0.99, (), "number", False, (0, 0, 5, 5))
+        assert (_with_leading_zero_doubt(reading).doubt is not None) == doubted
