@@ -27,8 +27,12 @@ from recover.ocr.base import CropKind, OcrEngine, Reading
 LOW_CONFIDENCE: dict[CropKind, float] = {"number": 0.90, "label": 0.60}
 
 _RULE_SHRINK = 2  # pixels cut off each side of a cell box: the rule itself
+# In a number cell, ink is what lies this share of the way from the paper to the darkest
+# pixel, and at least _FAINT_INK grey levels below the paper.
+_FAINT_SHARE = 0.35
+_FAINT_INK = 50
+_BLANK_FAINT = 35  # grey levels below the paper that make a blank cell's blankness unsure
 _RULE_DEPTH = 0.25  # how far into a cell (share of its size) a rule along it is looked for
-_RULE_DARKNESS = 50  # grey levels below the paper that a rule's pixels are
 _REMNANT_DEPTH = 6  # a rule remnant lies within this many pixels of the crop's edge...
 _REMNANT_FILL = 0.6  # ...and inks at least this fraction of its row or column
 _MIN_SPECK = 4  # components with fewer ink pixels are noise
@@ -178,9 +182,12 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     x1, y1 = min(grey.shape[1], x1 - _RULE_SHRINK), min(grey.shape[0], y1 - _RULE_SHRINK)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return CellCrop(None, None)
-    if kind == "number":
-        x0, y0, x1, y1 = _inside_rules(grey, (x0, y0, x1, y1))
     raw = ink[y0:y1, x0:x1]
+    if kind == "number":
+        raw = _number_ink(grey[y0:y1, x0:x1], raw)
+        left, top, right, bottom = _inside_rules(raw)
+        raw = raw[top:bottom, left:right]
+        x0, y0, x1, y1 = x0 + left, y0 + top, x0 + right, y0 + bottom
     remnants = _remnants(raw, kind)
     mask = _without_specks(raw & ~remnants)
     doubt = None
@@ -192,13 +199,15 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
             doubt = "ink touching a rule"
         elif _faint_beside(grey[y0:y1, x0:x1], raw | touching):
             doubt = "faint marks beside the ink"
-        elif _clusters(mask) > 1:
+        elif _clusters(mask) > 1 or _sliver_at_side(mask):
             doubt = "ink in separate places"
     if not _has_marks(mask):
         # Sure only when nothing at all was there: marks taken for rule pieces, or grey
         # that is darker than paper but lighter than the ink threshold, may be text.
         inner = grey[y0:y1, x0:x1]
-        faint = int((inner < np.median(inner) - 60).sum()) >= _MIN_MARK
+        # (grain averaged away first, so that it alone never counts)
+        smooth = cv2.blur(inner, (3, 3))
+        faint = int((smooth < np.median(inner) - _BLANK_FAINT).sum()) >= _MIN_MARK
         sure = not _has_marks(raw) and not faint
         return CellCrop(None, None, 1.0 if sure else BLANK_DOUBT)
     ys, xs = np.nonzero(mask)
@@ -224,17 +233,22 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     return CellCrop(image, box, doubt=doubt)
 
 
-def _inside_rules(grey: np.ndarray, box: BBox) -> BBox:
-    """A number cell's box moved in past rules that still run along its sides (a grid edge
-    a few pixels off a thick, doubled or grainy rule). A rule's line of pixels is mostly
-    dark, its first and last quarters too (a broken rule has gaps); a number, in the
-    middle of its cell, never reaches both."""
-    x0, y0, x1, y1 = box
-    inner = grey[y0:y1, x0:x1]
-    if inner.size == 0:
-        return box
-    dark = inner < float(np.percentile(inner, 90)) - _RULE_DARKNESS
-    h, w = dark.shape
+def _number_ink(grey: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """A number cell's ink: the page's ink, and fainter marks that are well on the way
+    from the paper to the cell's darkest pixel. A page's threshold sits between black rules
+    and paper: the light minus of a blurred -1 falls short of it, and a number without its
+    sign is silently wrong."""
+    paper = float(np.percentile(grey, 90))
+    contrast = max(_FAINT_INK, _FAINT_SHARE * (paper - float(grey.min())))
+    return ink | (grey < paper - contrast)
+
+
+def _inside_rules(ink: np.ndarray) -> tuple[int, int, int, int]:
+    """(left, top, right, bottom) within a number cell's ink mask, past rules that still
+    run along its sides (a grid edge a few pixels off a thick, doubled or grainy rule).
+    A rule's line of pixels is mostly ink, its first and last quarters too (a broken rule
+    has gaps); a number, in the middle of its cell, never reaches both."""
+    h, w = ink.shape
     depth_y, depth_x = int(_RULE_DEPTH * h), int(min(_RULE_DEPTH * w, 0.5 * h))
 
     def ruled(lines: np.ndarray) -> np.ndarray:  # lines: one row per line of pixels
@@ -243,15 +257,16 @@ def _inside_rules(grey: np.ndarray, box: BBox) -> BBox:
         return ends & (lines.mean(axis=1) >= 0.5)
 
     # a skewed or jagged rule steps a pixel sideways along its length
-    rows = ruled(cv2.dilate(dark.astype(np.uint8), np.ones((3, 1), np.uint8)) > 0)
-    cols = ruled(cv2.dilate(dark.astype(np.uint8), np.ones((1, 3), np.uint8)).T > 0)
+    marks = ink.astype(np.uint8)
+    rows = ruled(cv2.dilate(marks, np.ones((3, 1), np.uint8)) > 0)
+    cols = ruled(cv2.dilate(marks, np.ones((1, 3), np.uint8)).T > 0)
     top = _past(rows[:depth_y])
     bottom = h - _past(rows[::-1][:depth_y])
     left = _past(cols[:depth_x])
     right = w - _past(cols[::-1][:depth_x])
     if bottom - top < 2 or right - left < 2:
-        return box
-    return x0 + left, y0 + top, x0 + right, y0 + bottom
+        return 0, 0, w, h
+    return left, top, right, bottom
 
 
 def _past(ruled: np.ndarray) -> int:
@@ -277,14 +292,34 @@ def _components_meeting(mask: np.ndarray, region: np.ndarray) -> np.ndarray:
 
 
 def _clusters(mask: np.ndarray) -> int:
-    """Groups of ink along the line, apart by more than half the ink's height (a number's
-    digits stand much closer than that)."""
-    ys = np.flatnonzero(mask.any(axis=1))
+    """Groups of ink along the line, apart by more than half the height of the largest
+    mark (a number's digits stand much closer than that; a faint rule piece beside a digit
+    may be taller than the digit, so the ink's whole height would not do)."""
     cols = np.flatnonzero(mask.any(axis=0))
     if cols.size == 0:
         return 0
-    gap = max(3, int(0.5 * (ys.max() - ys.min() + 1)))
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    largest = stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))]
+    gap = max(3, int(0.5 * largest[cv2.CC_STAT_HEIGHT]))
     return 1 + int((np.diff(cols) > gap).sum())
+
+
+def _sliver_at_side(mask: np.ndarray) -> bool:
+    """Whether a thin upright sliver stands at the cell's left or right side, apart from
+    the largest mark or taller than it: a piece of a faint broken rule, which reads as 1."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    if count < 3:
+        return False
+    main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
+    mx, _, mw, mh, _ = stats[main]
+    width = mask.shape[1]
+    for x, _, w, h, _ in stats[1:]:
+        thin = w <= max(2, 0.15 * mh) and h >= _MIN_MARK
+        at_side = x <= 2 or x + w >= width - 2
+        apart = x + w < mx - 0.25 * mh or x > mx + mw + 0.25 * mh
+        if thin and at_side and (apart or h > 1.15 * mh):  # a digit is no taller than 0
+            return True
+    return False
 
 
 def _remnants(mask: np.ndarray, kind: CropKind) -> np.ndarray:

@@ -182,9 +182,23 @@ def test_a_small_thin_digit_is_not_a_blank_cell():
 def test_a_blank_cell_with_faint_grey_is_not_a_sure_blank():
     page, boxes = table_page([[""]], [60], height=30)
     x0, y0, x1, y1 = boxes[0]
-    page[y0 + 10:y0 + 20, x0 + 25:x0 + 35] = 150  # lighter than ink, darker than paper
+    page[y0 + 10:y0 + 20, x0 + 25:x0 + 35] = 212  # lighter than ink, darker than paper
     readings = read_cells(page, _cells(boxes, 1), ["number"], FakeEngine({}))
     assert readings[0].blank and readings[0].confidence < LOW_CONFIDENCE["number"]
+
+
+def test_a_light_minus_sign_is_part_of_the_number():
+    """Lighter than the page's ink threshold (a blurred scan), the minus of -1 is still ink
+    in its cell: a number read without its sign would be silently wrong."""
+    page, boxes = table_page([[""]], [120], height=40)
+    x0, y0, x1, y1 = boxes[0]
+    page[y0 + 18:y0 + 21, x0 + 50:x0 + 57] = 175  # the minus, light grey
+    page[y0 + 10:y0 + 30, x0 + 61:x0 + 64] = 60  # the 1, dark
+    engine = FakeEngine({"number": [Reading("-1", 0.99)], "label": []})
+    (reading,) = read_cells(page, _cells(boxes, 1), ["number"], engine)
+    assert reading.ink_bbox[0] <= x0 + 50
+    crop = engine.crops["number"][0]
+    assert (crop < 230).any(axis=0).sum() >= 7 + 3  # the minus and the 1 both there
 
 
 def test_a_rule_piece_apart_from_the_number_makes_the_reading_doubtful():
@@ -223,3 +237,18 @@ def test_a_number_read_with_a_leading_zero_is_doubted():
     for text, doubted in (("01", True), ("007", True), ("0", False), ("0.5", False), ("10", False)):
         reading = CellReading(cell, text, 0.99, (), "number", False, (0, 0, 5, 5))
         assert (_with_leading_zero_doubt(reading).doubt is not None) == doubted
+
+
+def test_a_faint_rule_sliver_close_beside_a_digit_makes_the_reading_doubtful():
+    """A faint broken rule leaves a thin sliver taller than the digit just beside it; read
+    as 1, it turns 0 into 10. Such a crop is never trusted."""
+    page, boxes = table_page([[""]], [60], height=60)
+    x0, y0, x1, y1 = boxes[0]
+    page[y0 + 24:y0 + 36, x0 + 9] = page[y0 + 24:y0 + 36, x0 + 16] = 0  # a crude 0
+    page[y0 + 24, x0 + 9:x0 + 17] = page[y0 + 35, x0 + 9:x0 + 17] = 0
+    page[y0 + 18:y0 + 40, x0 + 4] = 150  # the sliver: faint, taller than the 0, at the side
+    engine = FakeEngine({"number": [Reading("10", 0.99)], "label": []})
+    (reading,) = read_cells(page, _cells(boxes, 1), ["number"], engine)
+    crop = engine.crops["number"][0]
+    sliver_read = (crop[:, :4] < 200).any()
+    assert reading.doubt is not None or not sliver_read
