@@ -22,7 +22,7 @@ from recover.model import (
     Report,
 )
 from recover.rules import RuleInstance, recheck_report, rule_instances
-from recover.templates import Template, ValueType
+from recover.templates import Template
 from recover.values import parse_value
 
 # Reasons that make a reading doubtful. Breaking a rule alone does not: that is how a
@@ -45,10 +45,6 @@ class Settlement:
     value: int
     rules: tuple[RuleInstance, ...]
     alternative: Alternative | None
-
-
-def _reads_blank(cell: Cell, kind: ValueType) -> bool:
-    return cell.raw is None or parse_value(cell.raw, kind).missing
 
 
 def _determined(values: Mapping[str, int | float | None], cell_id: str,
@@ -79,8 +75,10 @@ def settle(cell: Cell, template: Template, values: Mapping[str, int | float | No
     kind = template.value_type(cell.id)
     if not isinstance(value, int) or (kind == "count" and value < 0):
         return None
-    if value == 0 and cell.value is None and _reads_blank(cell, kind):
-        return None  # a blank where the sums need nothing: missing and 0 both fit
+    if value == 0 and cell.value is None and not any(ch.isdigit() for ch in cell.raw or ""):
+        # a blank, or a mark without digits (a dash read as "."), where the sums need
+        # nothing: missing and 0 both fit
+        return None
     alternative = next((a for a in sorted(cell.alternatives, key=lambda a: -a.confidence)
                         if parse_value(a.text, kind).value == value), None)
     return Settlement(cell.id, value, tuple(found), alternative)

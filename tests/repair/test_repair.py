@@ -123,3 +123,12 @@ def test_a_faint_digit_read_as_blank_is_filled_when_the_sums_need_it() -> None:
                      {"applications.granted.natural_person": 0.3})
     cell = report.cell("applications.granted.natural_person")
     assert (cell.value, cell.source.method) == (5, "inferred")
+
+
+def test_a_dash_read_as_a_mark_the_sums_need_nothing_from_stays_missing() -> None:
+    # A printed "-" (missing) read as "." is not a number; the sums would take 0 there,
+    # but missing fits as well, so the cell keeps its reading (flagged) and is not set to 0.
+    report = _report({"applications.partially_granted.commercial": "."},
+                     {"applications.partially_granted.commercial": 0.35})
+    cell = report.cell("applications.partially_granted.commercial")
+    assert (cell.value, cell.source.method, cell.flagged) == (None, "ocr", True)
