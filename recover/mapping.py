@@ -317,10 +317,10 @@ def map_grids(grids: Sequence[GridText], forced_template: str | None = None
     if template is not None:
         return _map_onto(template, grids)
     matches = [m for t in all_templates().values() if (m := _map_onto(t, grids)) is not None]
-    ranked = sorted(matches, key=_fill, reverse=True)
-    if not ranked or (len(ranked) > 1 and _fill(ranked[0]) == _fill(ranked[1])):
+    ranked = sorted(((_fill(m), m) for m in matches), key=lambda fm: fm[0], reverse=True)
+    if not ranked or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):
         return None
-    return ranked[0]
+    return ranked[0][1]
 
 
 def _fill(match: TemplateMatch) -> float:

@@ -176,17 +176,6 @@ def _small(reading: CellReading) -> bool:
     return box is not None and box[3] - box[1] < SMALL_TEXT
 
 
-_LEADING_ZERO = re.compile(r"^[-+]?0\d")
-
-
-def _with_leading_zero_doubt(reading: CellReading) -> CellReading:
-    """A number printed with a leading zero is rare; a rule piece beside a 0 read as 1 (01,
-    10) or a speck read as 0 is not: such a reading is never sure."""
-    if reading.doubt or not _LEADING_ZERO.match(reading.text):
-        return reading
-    return replace(reading, doubt="a leading zero")
-
-
 def _second_engine(engine: OcrEngine) -> OcrEngine:
     """The other engine: an independent second opinion on doubtful numbers."""
     return get_engine("tesseract" if engine.name == "rapidocr" else "rapidocr")
@@ -220,7 +209,6 @@ def _number_cells(template: Template, match: TemplateMatch, pages: Sequence[Page
                for page, on_page in zip(pages, placed, strict=True)]
     several = _pages_with_several_pictures(pages)
     firsts = read_pages(batches, engine)
-    firsts = [[_with_leading_zero_doubt(r) for r in readings] for readings in firsts]
     doubtful = [[i for i, r in enumerate(readings)
                  if not r.blank and (r.confidence < MIN_NUMBER_CONFIDENCE or r.doubt
                                      or _small(r))]

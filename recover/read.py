@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -134,8 +134,20 @@ def _cell_reading(
     else:
         text = text.replace("丶", "、")  # the enumeration comma, which PP-OCR reads as 丶
     confidence = min(1.0, max(0.0, reading.confidence))
-    return CellReading(cell, text, confidence, alternatives, kind, False, crop.ink_bbox,
-                       crop.doubt)
+    found = CellReading(cell, text, confidence, alternatives, kind, False, crop.ink_bbox,
+                        crop.doubt)
+    return _with_leading_zero_doubt(found) if kind == "number" else found
+
+
+_LEADING_ZERO = re.compile(r"^[-+]?0\d")
+
+
+def _with_leading_zero_doubt(reading: CellReading) -> CellReading:
+    """A number printed with a leading zero is rare; a rule piece beside a 0 read as 1 (01,
+    10) or a speck read as 0 is not: such a reading is never sure."""
+    if reading.doubt or not _LEADING_ZERO.match(reading.text):
+        return reading
+    return replace(reading, doubt="a leading zero")
 
 
 _NUMBER_LOOKALIKES = str.maketrans(
@@ -188,6 +200,7 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         left, top, right, bottom = _inside_rules(raw)
         raw = raw[top:bottom, left:right]
         x0, y0, x1, y1 = x0 + left, y0 + top, x0 + right, y0 + bottom
+    inner = grey[y0:y1, x0:x1]
     remnants = _remnants(raw, kind)
     mask = _without_specks(raw & ~remnants)
     doubt = None
@@ -197,14 +210,13 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         touching = cv2.dilate(remnants.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
         if _has_marks(_components_meeting(mask, touching)):
             doubt = "ink touching a rule"
-        elif _faint_beside(grey[y0:y1, x0:x1], raw | touching):
+        elif _faint_beside(inner, raw | touching):
             doubt = "faint marks beside the ink"
-        elif _clusters(mask) > 1 or _sliver_at_side(mask):
+        elif _ink_apart(mask):
             doubt = "ink in separate places"
     if not _has_marks(mask):
         # Sure only when nothing at all was there: marks taken for rule pieces, or grey
         # that is darker than paper but lighter than the ink threshold, may be text.
-        inner = grey[y0:y1, x0:x1]
         # (grain averaged away first, so that it alone never counts)
         smooth = cv2.blur(inner, (3, 3))
         faint = int((smooth < np.median(inner) - _BLANK_FAINT).sum()) >= _MIN_MARK
@@ -222,7 +234,7 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     near_ink = cv2.dilate((raw & ~remnants).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     cut = cv2.dilate(remnants.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     keep = near_ink & ~cut
-    pixels = np.where(keep, grey[y0:y1, x0:x1], 255).astype(np.uint8)[top:bottom, left:right]
+    pixels = np.where(keep, inner, 255).astype(np.uint8)[top:bottom, left:right]
     lines = _lines(mask[top:bottom, left:right])
     image = _side_by_side([_pad(_trim(pixels[a:b])) for a, b in lines])
     if kind == "label":
@@ -291,27 +303,20 @@ def _components_meeting(mask: np.ndarray, region: np.ndarray) -> np.ndarray:
     return np.isin(labels, met[met != 0])
 
 
-def _clusters(mask: np.ndarray) -> int:
-    """Groups of ink along the line, apart by more than half the height of the largest
-    mark (a number's digits stand much closer than that; a faint rule piece beside a digit
-    may be taller than the digit, so the ink's whole height would not do)."""
+def _ink_apart(mask: np.ndarray) -> bool:
+    """Whether a number cell's ink stands in separate places: groups along the line apart
+    by more than half the height of the largest mark (a number's digits stand much closer
+    than that; a faint rule piece beside a digit may be taller than the digit, so the ink's
+    whole height would not do), or a thin upright sliver at the cell's left or right side,
+    apart from the largest mark or taller than it (a piece of a faint broken rule, which
+    reads as 1)."""
     cols = np.flatnonzero(mask.any(axis=0))
     if cols.size == 0:
-        return 0
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
-    largest = stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))]
-    gap = max(3, int(0.5 * largest[cv2.CC_STAT_HEIGHT]))
-    return 1 + int((np.diff(cols) > gap).sum())
-
-
-def _sliver_at_side(mask: np.ndarray) -> bool:
-    """Whether a thin upright sliver stands at the cell's left or right side, apart from
-    the largest mark or taller than it: a piece of a faint broken rule, which reads as 1."""
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
-    if count < 3:
         return False
-    main = 1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))
-    mx, _, mw, mh, _ = stats[main]
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    mx, _, mw, mh, _ = stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))]
+    if (np.diff(cols) > max(3, int(0.5 * mh))).any():
+        return True
     width = mask.shape[1]
     for x, _, w, h, _ in stats[1:]:
         thin = w <= max(2, 0.15 * mh) and h >= _MIN_MARK

@@ -230,8 +230,7 @@ def test_a_grainy_rule_inside_the_box_is_cut_off_not_read():
 
 
 def test_a_number_read_with_a_leading_zero_is_doubted():
-    from recover.pipeline import _with_leading_zero_doubt
-    from recover.read import CellReading
+    from recover.read import CellReading, _with_leading_zero_doubt
 
     cell = GridCell(0, 0, 1, 1, (0, 0, 10, 10))
     for text, doubted in (("01", True), ("007", True), ("0", False), ("0.5", False), ("10", False)):
