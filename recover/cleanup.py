@@ -8,7 +8,7 @@ image; `CleanedPage.to_cleaned` maps a point of the page as read into those pixe
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
@@ -46,11 +46,14 @@ class CleanedPage:
         return u / w, v / w
 
 
-def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None) -> CleanedPage:
+def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None,
+               half_turn: bool | None = None) -> CleanedPage:
     """Clean one page image (grey or BGR uint8) for grid finding and reading.
 
     Grain is smoothed only in `grid_image`, where rules are looked for: smoothing wears
-    away the thin strokes of light type, so cells are read from `image`.
+    away the thin strokes of light type, so cells are read from `image`. `half_turn` says
+    whether the page, once on its side no more and square, is to be turned upside down;
+    None leaves it to `upright_score`, or failing that to the layout.
     """
     bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
     bgr = normalize_background(bgr)
@@ -71,21 +74,32 @@ def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None) 
     transform = _turn_and_deskew(gray.shape, turns, skew)
     if turns or skew:
         warp_both(transform)
-    if _should_half_turn(gray, upright_score):
-        grainy = smooth is not bgr
-        bgr = cv2.rotate(bgr, cv2.ROTATE_180)
-        smooth = cv2.rotate(smooth, cv2.ROTATE_180) if grainy else bgr
-        gray = cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY)
-        half = _turn_and_deskew(gray.shape, 2, 0.0)
-        transform, turns = half @ transform, (turns + 2) % 4
-
     quad = _table_quadrilateral(gray)
     if quad is not None:
         warp = _rectify(quad)
         warp_both(warp)
         transform = warp @ transform
-    return CleanedPage(bgr, gray, turns, skew, quad is not None, seal_pixels, transform,
+    page = CleanedPage(bgr, gray, turns, skew, quad is not None, seal_pixels, transform,
                        smooth)
+    if half_turn is None:
+        half_turn = _should_half_turn(gray, upright_score)
+    return turned_half(page) if half_turn else page
+
+
+def turned_half(page: CleanedPage) -> CleanedPage:
+    """The cleaned page turned upside down."""
+    grainy = page.grid_image is not page.image
+    image = cv2.rotate(page.image, cv2.ROTATE_180)
+    grid_image = cv2.rotate(page.grid_image, cv2.ROTATE_180) if grainy else image
+    half = _turn_and_deskew(page.gray.shape, 2, 0.0)
+    return replace(page, image=image, gray=cv2.rotate(page.gray, cv2.ROTATE_180),
+                   quarter_turns=(page.quarter_turns + 2) % 4, to_cleaned=half @ page.to_cleaned,
+                   grid_image=grid_image)
+
+
+def looks_upside_down(gray: np.ndarray) -> bool:
+    """Whether the layout of a cleaned page says it is upside down (see _should_half_turn)."""
+    return _should_half_turn(gray, None)
 
 
 def normalize_background(bgr: np.ndarray) -> np.ndarray:

@@ -8,8 +8,9 @@ A value goes to a cell id only when both its row and its column are settled.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 from recover.grid import Grid, GridCell
@@ -261,15 +262,34 @@ def _map_rowwise(table: TableSpec, grids: Sequence[GridText]
     data_rows = [row for g in grids for row in _data_rows(g)]
     placed: dict[str, PlacedCell] = {}
     notes: list[str] = []
-    for data_row, j in zip(data_rows, align_rows(table, data_rows), strict=True):
+    aligned = list(zip(data_rows, align_rows(table, data_rows), strict=True))
+    columns = {j: [c.id for c in table.row_columns(table.rows[j])]
+               for _, j in aligned if j is not None}
+    first_column = _first_value_columns(
+        [(data_row, len(columns[j])) for data_row, j in aligned if j is not None])
+    for data_row, j in aligned:
         if j is None:
             continue
         row = table.rows[j]
-        found, row_notes = _place_row(table, row.id, data_row,
-                                      [c.id for c in table.row_columns(row)])
+        if len(data_row.values) > len(columns[j]) and data_row.grid.index in first_column:
+            # a label read as a number ("5." of "5.属于...") sits left of the value columns
+            start = first_column[data_row.grid.index]
+            data_row = replace(data_row, values=tuple(
+                v for v in data_row.values if v.cell.col >= start))
+        found, row_notes = _place_row(table, row.id, data_row, columns[j])
         placed.update(found)
         notes += row_notes
     return placed, notes
+
+
+def _first_value_columns(rows: Sequence[tuple[_DataRow, int]]) -> dict[int, int]:
+    """Per grid, the grid column where values start in most of its rows that hold as many
+    values as their template row has columns."""
+    starts: dict[int, Counter[int]] = {}
+    for data_row, expected in rows:
+        if len(data_row.values) == expected:
+            starts.setdefault(data_row.grid.index, Counter())[data_row.values[0].cell.col] += 1
+    return {grid: counts.most_common(1)[0][0] for grid, counts in starts.items()}
 
 
 def _map_reviews(table: TableSpec, grids: Sequence[GridText]

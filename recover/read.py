@@ -115,6 +115,29 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
     ]
 
 
+def read_labels(image: np.ndarray, cells: Sequence[GridCell], engine: OcrEngine,
+                upside_down: bool = False) -> list[str]:
+    """The label texts of cells, each cell turned upside down first if so asked."""
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    ink = ink_mask(grey)
+    height, width = grey.shape
+    crops = []
+    for cell in cells:
+        if not upside_down:
+            crops.append(crop_cell(grey, ink, cell.bbox, "label"))
+            continue
+        x0, y0 = max(0, int(cell.bbox[0])), max(0, int(cell.bbox[1]))
+        x1, y1 = min(width, int(cell.bbox[2])), min(height, int(cell.bbox[3]))
+        turned = (np.ascontiguousarray(a[y0:y1, x0:x1][::-1, ::-1]) for a in (grey, ink))
+        crops.append(crop_cell(*turned, (0, 0, x1 - x0, y1 - y0), "label"))
+    inked = [i for i, crop in enumerate(crops) if crop.image is not None]
+    found = engine.read([crops[i].image for i in inked], "label") if inked else []
+    texts = [""] * len(crops)
+    for i, reading in zip(inked, found, strict=True):
+        texts[i] = reading.text
+    return texts
+
+
 def _cell_reading(
     cell: GridCell, kind: CropKind, crop: CellCrop, reading: Reading | None
 ) -> CellReading:

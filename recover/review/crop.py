@@ -37,8 +37,7 @@ def cleaned_page(path: str, sha256: str | None, page: int, dpi: int = 200,
     image = images[picture] if picture < len(images) else None
     if image is None:
         return None
-    cleaned = clean_page(image).image
-    return np.ascontiguousarray(cleaned[::-1, ::-1]) if half_turned else cleaned
+    return clean_page(image, half_turn=half_turned).image
 
 
 def source_path(input_info: dict, result_dir: Path) -> Path | None:

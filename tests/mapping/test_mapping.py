@@ -103,3 +103,16 @@ def test_without_table_2_the_template_is_the_one_table_3_fills() -> None:
         assert match is not None and match.template.id == version
         expected = len(get_template(version).tables["applications"].cell_ids())
         assert len(match.placed) == expected
+
+
+def test_a_label_read_as_a_number_is_not_taken_for_a_value() -> None:
+    """"5.属于三类内部事务信息" read as "5." (rules through the label): the row had eight
+    value cells for seven columns, and was placed by its headers alone."""
+    rows = _rows(ROWS)
+    rows[11] = ("5.", rows[11][1])
+    match = map_grids([_grid(0, 1, rows, header=True)], "2021")
+    row = get_template("2021").tables["applications"].rows[11].id
+    placed = {cid: p.source.text for cid, p in match.placed.items() if f".{row}." in cid}
+    assert placed == {f"applications.{row}.{c.id}": "11"
+                      for c in get_template("2021").tables["applications"].columns}
+    assert not any("value cells" in note for note in match.notes)
