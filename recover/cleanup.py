@@ -47,13 +47,14 @@ class CleanedPage:
 
 
 def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None,
-               half_turn: bool | None = None) -> CleanedPage:
+               turn: int | None = None) -> CleanedPage:
     """Clean one page image (grey or BGR uint8) for grid finding and reading.
 
     Grain is smoothed only in `grid_image`, where rules are looked for: smoothing wears
-    away the thin strokes of light type, so cells are read from `image`. `half_turn` says
-    whether the page, once on its side no more and square, is to be turned upside down;
-    None leaves it to `upright_score`, or failing that to the layout.
+    away the thin strokes of light type, so cells are read from `image`. `turn` is how many
+    more clockwise quarter turns the page takes once cleaned (when its text says which way
+    up it is); None leaves only the half turn to `upright_score`, or failing that to the
+    layout.
     """
     bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
     bgr = normalize_background(bgr)
@@ -81,20 +82,27 @@ def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None,
         transform = warp @ transform
     page = CleanedPage(bgr, gray, turns, skew, quad is not None, seal_pixels, transform,
                        smooth)
-    if half_turn is None:
-        half_turn = _should_half_turn(gray, upright_score)
-    return turned_half(page) if half_turn else page
+    if turn is None:
+        turn = 2 if _should_half_turn(gray, upright_score) else 0
+    return turned(page, turn)
 
 
-def turned_half(page: CleanedPage) -> CleanedPage:
-    """The cleaned page turned upside down."""
+_ROTATIONS = {1: cv2.ROTATE_90_CLOCKWISE, 2: cv2.ROTATE_180, 3: cv2.ROTATE_90_COUNTERCLOCKWISE}
+
+
+def turned(page: CleanedPage, turns: int) -> CleanedPage:
+    """The cleaned page turned by `turns` clockwise quarter turns."""
+    turns %= 4
+    if not turns:
+        return page
+    rotation = _ROTATIONS[turns]
     grainy = page.grid_image is not page.image
-    image = cv2.rotate(page.image, cv2.ROTATE_180)
-    grid_image = cv2.rotate(page.grid_image, cv2.ROTATE_180) if grainy else image
-    half = _turn_and_deskew(page.gray.shape, 2, 0.0)
-    return replace(page, image=image, gray=cv2.rotate(page.gray, cv2.ROTATE_180),
-                   quarter_turns=(page.quarter_turns + 2) % 4, to_cleaned=half @ page.to_cleaned,
-                   grid_image=grid_image)
+    image = cv2.rotate(page.image, rotation)
+    grid_image = cv2.rotate(page.grid_image, rotation) if grainy else image
+    turn = _turn_and_deskew(page.gray.shape, turns, 0.0)
+    return replace(page, image=image, gray=cv2.rotate(page.gray, rotation),
+                   quarter_turns=(page.quarter_turns + turns) % 4,
+                   to_cleaned=turn @ page.to_cleaned, grid_image=grid_image)
 
 
 def looks_upside_down(gray: np.ndarray) -> bool:

@@ -16,11 +16,17 @@ from pathlib import Path
 import numpy as np
 
 from recover.assemble import assemble_report, make_cell
-from recover.cleanup import CleanedPage, clean_page, looks_upside_down, turned_half
+from recover.cleanup import CleanedPage, clean_page, looks_upside_down, turned
 from recover.errors import DamagedInput, NoTablesFound, RecoverError, WrongTemplate
 from recover.grid import Grid, find_grids
 from recover.load import Document, Page, load_document
-from recover.mapping import GridText, TemplateMatch, TextCell, known_labels, map_grids
+from recover.mapping import (
+    GridText,
+    TemplateMatch,
+    TextCell,
+    known_labels,
+    map_grids,
+)
 from recover.model import DISAGREE, LOW_CONFIDENCE, Alternative, Cell, Report, Source
 from recover.normalize import normalize_label
 from recover.ocr import OcrEngine, get_engine
@@ -39,7 +45,8 @@ MIN_NUMBER_CONFIDENCE = 0.90
 AGREED = 0.5
 SMALL_TEXT = 14  # pixels of ink height (with its margin) below which a number is small
 ENOUGH_LABELS = 3  # template labels that show a page is the right way up
-UPRIGHT_SAMPLE = 8  # a page's widest cells, read both ways up to tell which way is up
+UPRIGHT_SAMPLE = 8  # cells of a page read every way up to tell which way is up
+TURN_EVIDENCE = 2  # a turn must read more than this many times the labels read upright
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _REPORT_TITLE = "政府信息公开"
 
@@ -60,19 +67,20 @@ class PageGrids:
     page: int
     image: np.ndarray
     grids: tuple[GridText, ...]
-    half_turned: bool = False  # turned upside down after clean_page(half_turn=False)
+    turns: int = 0  # clockwise quarter turns after clean_page(turn=0): the text's way up
     slot: int = 0  # this image's place among the document's images (grids refer to it)
     picture: int = 0  # this image's place among the pictures of its page, from 0
 
 
 def _input_info(doc: Document, options: Options, images: ImageTables | None = None) -> dict:
     """What a person (or `recover review`) needs to find a cell's pixels again: the file,
-    its hash, the resolution scanned pages were rendered at, and the [page, picture] images
-    the image path turned upside down after clean-up (bboxes are in that image's pixels)."""
-    turned = [[p.page, p.picture] for p in images.pages if p.half_turned] if images else []
+    its hash, the resolution scanned pages were rendered at, and the [page, picture, turns]
+    of images the image path turned by clockwise quarter turns after clean-up (bboxes are in
+    the turned image's pixels)."""
+    turned_pages = [[p.page, p.picture, p.turns] for p in images.pages if p.turns] if images else []
     return {"path": str(doc.path), "name": doc.path.name, "kind": doc.kind,
             "sha256": doc.sha256, "pages": len(doc.pages), "dpi": options.dpi,
-            "half_turned_pages": turned}
+            "turned_pages": turned_pages}
 
 
 def _document_text(doc: Document, options: Options) -> str:
@@ -120,7 +128,7 @@ def _text_tables(text: str, doc: Document, options: Options
 
 
 def _read_grids(cleaned: CleanedPage, grids: Sequence[Grid], page: Page, slot: int,
-                picture: int, engine: OcrEngine, half_turned: bool) -> PageGrids | None:
+                picture: int, engine: OcrEngine, turns: int) -> PageGrids | None:
     if not grids:
         return None
     cells = [c for g in grids for c in g.cells]
@@ -131,58 +139,67 @@ def _read_grids(cleaned: CleanedPage, grids: Sequence[Grid], page: Page, slot: i
         cell_texts = tuple(TextCell(r.cell, r.text, r.confidence) for r in readings[k:k + n])
         texts.append(GridText(slot, index, grid, cell_texts))
         k += n
-    return PageGrids(page.number, cleaned.image, tuple(texts), half_turned, slot, picture)
+    return PageGrids(page.number, cleaned.image, tuple(texts), turns, slot, picture)
 
 
 def _known_labels(page: PageGrids | None) -> int:
     return known_labels([c.text for g in page.grids for c in g.cells]) if page else 0
 
 
-def _reads_upside_down(image: np.ndarray, grids: Sequence[Grid], engine: OcrEngine
-                       ) -> bool | None:
-    """Whether a page's widest cells (labels, mostly) read as more of the templates' labels
-    upside down than as they stand; None when neither way reads any. (Read as they stand,
-    they are read again for nothing: the engine remembers its crops.)"""
-    cells = sorted((c for g in grids for c in g.cells), key=lambda c: c.bbox[0] - c.bbox[2])
-    sample = cells[:UPRIGHT_SAMPLE]
-    known = known_labels(read_labels(image, sample, engine))
-    if known >= ENOUGH_LABELS:
-        return False
-    known_turned = known_labels(read_labels(image, sample, engine, upside_down=True))
-    if known == known_turned == 0:
-        return None
-    return known_turned > known
+def _turns_by_text(image: np.ndarray, grids: Sequence[Grid], engine: OcrEngine) -> int | None:
+    """How many clockwise quarter turns stand a page's text upright, from a few of its cells.
+
+    The widest are read as they stand (labels, mostly; the full read reuses their crops);
+    when they read as the templates' labels, that settles it. Otherwise the widest and the
+    tallest (the labels of a page on its side) are read every way up, and a turn must read
+    clearly more labels than the same cells as they stand (upright vertical text reads
+    well turned, too). None when nothing tells.
+    """
+    cells = [c for g in grids for c in g.cells]
+    wide = sorted(cells, key=lambda c: c.bbox[0] - c.bbox[2])[:UPRIGHT_SAMPLE]
+    texts = read_labels(image, wide, engine)
+    if known_labels(texts) >= ENOUGH_LABELS:
+        return 0
+    rest = [c for c in cells if c not in wide]
+    tall = sorted(rest, key=lambda c: c.bbox[1] - c.bbox[3])[:UPRIGHT_SAMPLE]
+    known = {0: known_labels(texts + read_labels(image, tall, engine))}
+    for turns in (1, 2, 3):
+        known[turns] = known_labels(read_labels(image, wide + tall, engine, turns))
+    best = max((1, 2, 3), key=lambda t: known[t])
+    if known[best] >= ENOUGH_LABELS and known[best] > TURN_EVIDENCE * known[0]:
+        return best
+    return 0 if known[0] else None
 
 
 def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int = 0
                     ) -> PageGrids | None:
     """Clean a page image, find its grids and read every cell once as a label.
 
-    The clean-up stands the page upright from its rules and ink; which way up it is, the
-    text of a few of its widest cells read both ways decides. Where those show no label of
-    the templates, the layout decides, and when the cells then hold few labels the half
-    turn is read too and the better kept.
+    The clean-up stands the page upright from its rules and ink; the text of a few of its
+    cells, read every way up, then decides which way up it is. Where those show no label of
+    the templates, the layout decides between upright and upside down, and when the cells
+    then hold few labels the other way is read too and the better kept.
     """
     assert page.image is not None
-    cleaned = clean_page(page.image, half_turn=False)
+    cleaned = clean_page(page.image, turn=0)
     grids = find_grids(cleaned.grid_image)
     if not grids:
         return None
-    turn = _reads_upside_down(cleaned.image, grids, engine)
-    sure = turn is not None
-    if turn is None:
-        turn = looks_upside_down(cleaned.gray)
+    turns = _turns_by_text(cleaned.image, grids, engine)
+    sure = turns is not None
+    if turns is None:
+        turns = 2 if looks_upside_down(cleaned.gray) else 0
 
-    def way_up(half_turned: bool) -> tuple[CleanedPage, list[Grid]]:
-        if not half_turned:
+    def way_up(turns: int) -> tuple[CleanedPage, list[Grid]]:
+        if not turns:
             return cleaned, grids
-        upside_down = turned_half(cleaned)
-        return upside_down, find_grids(upside_down.grid_image)
+        turned_page = turned(cleaned, turns)
+        return turned_page, find_grids(turned_page.grid_image)
 
-    found = _read_grids(*way_up(turn), page, slot, picture, engine, turn)
+    found = _read_grids(*way_up(turns), page, slot, picture, engine, turns)
     if sure or _known_labels(found) >= ENOUGH_LABELS:
         return found
-    other = _read_grids(*way_up(not turn), page, slot, picture, engine, not turn)
+    other = _read_grids(*way_up(2 - turns), page, slot, picture, engine, 2 - turns)
     return other if _known_labels(other) > _known_labels(found) else found
 
 

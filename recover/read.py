@@ -42,6 +42,7 @@ BLANK_DOUBT = 0.5  # the confidence of a blank cell that had marks or faint grey
 _LIGHT = 200  # grey levels at or above this are paper when trimming a line
 _PAD = 0.25  # padding around the ink, as a fraction of the line height
 _MIN_LINE = 0.5  # a "line" lower than this fraction of the tallest is part of a character
+_SLASH_SLOPE = 0.15  # columns per row a lone stroke drifts by to be a "/" as much as a "1"
 
 
 @dataclass(frozen=True)
@@ -116,20 +117,22 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
 
 
 def read_labels(image: np.ndarray, cells: Sequence[GridCell], engine: OcrEngine,
-                upside_down: bool = False) -> list[str]:
-    """The label texts of cells, each cell turned upside down first if so asked."""
+                turns: int = 0) -> list[str]:
+    """The label texts of cells, each cell turned by `turns` clockwise quarter turns first."""
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
     ink = ink_mask(grey)
     height, width = grey.shape
     crops = []
     for cell in cells:
-        if not upside_down:
+        if not turns % 4:
             crops.append(crop_cell(grey, ink, cell.bbox, "label"))
             continue
         x0, y0 = max(0, int(cell.bbox[0])), max(0, int(cell.bbox[1]))
         x1, y1 = min(width, int(cell.bbox[2])), min(height, int(cell.bbox[3]))
-        turned = (np.ascontiguousarray(a[y0:y1, x0:x1][::-1, ::-1]) for a in (grey, ink))
-        crops.append(crop_cell(*turned, (0, 0, x1 - x0, y1 - y0), "label"))
+        grey_cell, ink_cell = (np.ascontiguousarray(np.rot90(a[y0:y1, x0:x1], -turns))
+                               for a in (grey, ink))
+        box = (0, 0, grey_cell.shape[1], grey_cell.shape[0])
+        crops.append(crop_cell(grey_cell, ink_cell, box, "label"))
     inked = [i for i, crop in enumerate(crops) if crop.image is not None]
     found = engine.read([crops[i].image for i in inked], "label") if inked else []
     texts = [""] * len(crops)
@@ -159,7 +162,12 @@ def _cell_reading(
     confidence = min(1.0, max(0.0, reading.confidence))
     found = CellReading(cell, text, confidence, alternatives, kind, False, crop.ink_bbox,
                         crop.doubt)
-    return _with_leading_zero_doubt(found) if kind == "number" else found
+    if kind != "number":
+        return found
+    found = _with_leading_zero_doubt(found)
+    if not found.doubt and found.text == "1" and _slanted(crop.image):
+        found = replace(found, doubt="a slanted stroke: 1 or /")
+    return found
 
 
 _LEADING_ZERO = re.compile(r"^[-+]?0\d")
@@ -171,6 +179,25 @@ def _with_leading_zero_doubt(reading: CellReading) -> CellReading:
     if reading.doubt or not _LEADING_ZERO.match(reading.text):
         return reading
     return replace(reading, doubt="a leading zero")
+
+
+def _slanted(image: np.ndarray | None) -> bool:
+    """Whether a lone stroke leans like "/" (a missing-value mark) rather than standing like
+    "1": the dark-weighted centre of its rows drifts sideways down its middle rows (a 1's
+    flag and foot left out)."""
+    if image is None:
+        return False
+    darkness = 255.0 - image.astype(np.float32)
+    darkness[darkness < 255 - _LIGHT] = 0
+    rows = np.flatnonzero(darkness.sum(axis=1))
+    if len(rows) < 6:
+        return False
+    cut = max(1, round(0.2 * len(rows)))
+    middle = rows[cut:-cut]
+    weights = darkness[middle]
+    centres = (weights * np.arange(image.shape[1])).sum(axis=1) / weights.sum(axis=1)
+    slope = np.polyfit(middle.astype(np.float64), centres, 1)[0]
+    return abs(float(slope)) > _SLASH_SLOPE
 
 
 _NUMBER_LOOKALIKES = str.maketrans(

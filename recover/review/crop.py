@@ -23,7 +23,7 @@ MAX_SCALE = 4.0
 
 @lru_cache(maxsize=8)
 def cleaned_page(path: str, sha256: str | None, page: int, dpi: int = 200,
-                 half_turned: bool = False, picture: int = 0) -> np.ndarray | None:
+                 turns: int = 0, picture: int = 0) -> np.ndarray | None:
     """The cleaned image of page `page` of `path` as the pipeline saw it, or None when it
     cannot be had (file gone or changed since the result was written, page without an
     image)."""
@@ -37,7 +37,7 @@ def cleaned_page(path: str, sha256: str | None, page: int, dpi: int = 200,
     image = images[picture] if picture < len(images) else None
     if image is None:
         return None
-    return clean_page(image, half_turn=half_turned).image
+    return clean_page(image, turn=turns).image
 
 
 def source_path(input_info: dict, result_dir: Path) -> Path | None:
@@ -57,9 +57,10 @@ def cell_crop(input_info: dict, cell: Cell, result_dir: Path, margin: int = 12) 
     if source.page is None or source.bbox is None or path is None:
         return None
     picture = source.picture or 0
-    turned = [source.page, picture] in input_info.get("half_turned_pages", [])
+    turns = next((t for p, i, t in input_info.get("turned_pages", [])
+                  if [p, i] == [source.page, picture]), 0)
     image = cleaned_page(str(path.resolve()), input_info.get("sha256"), source.page,
-                         int(input_info.get("dpi", 200)), turned, picture)
+                         int(input_info.get("dpi", 200)), turns, picture)
     if image is None:
         return None
     x0, y0, x1, y1 = source.bbox

@@ -251,3 +251,20 @@ def test_a_faint_rule_sliver_close_beside_a_digit_makes_the_reading_doubtful():
     crop = engine.crops["number"][0]
     sliver_read = (crop[:, :4] < 200).any()
     assert reading.doubt is not None or not sliver_read
+
+
+def test_a_lone_slanted_stroke_read_as_1_is_doubted():
+    """Seed-2 bench doc 28 (100 DPI): the missing-value mark "/" read as 1, sure, silently."""
+    import cv2
+
+    page, boxes = table_page([["", ""]], [60, 60], height=60)
+    (ax0, ay0, ax1, ay1), (bx0, by0, bx1, by1) = boxes
+    slash_x, one_x = (ax0 + ax1) // 2, (bx0 + bx1) // 2
+    cv2.line(page, (slash_x + 4, ay0 + 14), (slash_x - 4, ay1 - 14), 0, 2)  # "/"
+    cv2.line(page, (one_x, by0 + 14), (one_x, by1 - 14), 0, 2)  # "1": stem,
+    cv2.line(page, (one_x, by0 + 14), (one_x - 4, by0 + 18), 0, 2)  # flag
+    cv2.line(page, (one_x - 4, by1 - 14), (one_x + 4, by1 - 14), 0, 2)  # and foot
+    engine = FakeEngine({"number": [Reading("1", 0.99), Reading("1", 0.99)], "label": []})
+    slash, one = read_cells(page, _cells(boxes, 2), ["number", "number"], engine)
+    assert slash.doubt is not None and "/" in slash.doubt
+    assert one.doubt is None
