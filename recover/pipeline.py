@@ -20,13 +20,7 @@ from recover.cleanup import CleanedPage, clean_page, looks_upside_down, turned
 from recover.errors import DamagedInput, NoTablesFound, RecoverError, WrongTemplate
 from recover.grid import Grid, find_grids
 from recover.load import Document, Page, load_document
-from recover.mapping import (
-    GridText,
-    TemplateMatch,
-    TextCell,
-    known_labels,
-    map_grids,
-)
+from recover.mapping import GridText, TemplateMatch, TextCell, known_labels, map_grids
 from recover.model import DISAGREE, LOW_CONFIDENCE, Alternative, Cell, Report, Source
 from recover.normalize import normalize_label
 from recover.ocr import OcrEngine, get_engine

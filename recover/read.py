@@ -118,27 +118,23 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
 
 def read_labels(image: np.ndarray, cells: Sequence[GridCell], engine: OcrEngine,
                 turns: int = 0) -> list[str]:
-    """The label texts of cells, each cell turned by `turns` clockwise quarter turns first."""
-    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    ink = ink_mask(grey)
-    height, width = grey.shape
-    crops = []
-    for cell in cells:
-        if not turns % 4:
-            crops.append(crop_cell(grey, ink, cell.bbox, "label"))
-            continue
-        x0, y0 = max(0, int(cell.bbox[0])), max(0, int(cell.bbox[1]))
-        x1, y1 = min(width, int(cell.bbox[2])), min(height, int(cell.bbox[3]))
-        grey_cell, ink_cell = (np.ascontiguousarray(np.rot90(a[y0:y1, x0:x1], -turns))
-                               for a in (grey, ink))
-        box = (0, 0, grey_cell.shape[1], grey_cell.shape[0])
-        crops.append(crop_cell(grey_cell, ink_cell, box, "label"))
-    inked = [i for i, crop in enumerate(crops) if crop.image is not None]
-    found = engine.read([crops[i].image for i in inked], "label") if inked else []
-    texts = [""] * len(crops)
-    for i, reading in zip(inked, found, strict=True):
-        texts[i] = reading.text
-    return texts
+    """The label texts of cells, the page turned by `turns` clockwise quarter turns first."""
+    turns %= 4
+    if turns:
+        height, width = image.shape[:2]
+        image = np.ascontiguousarray(np.rot90(image, -turns))
+        cells = [replace(c, bbox=_turned_box(c.bbox, turns, width, height)) for c in cells]
+    return [r.text for r in read_cells(image, cells, ["label"] * len(cells), engine)]
+
+
+def _turned_box(bbox: BBox, turns: int, width: int, height: int) -> BBox:
+    """A box of a width x height page, in the page turned by `turns` clockwise quarter turns."""
+    x0, y0, x1, y1 = bbox
+    if turns == 1:
+        return height - y1, x0, height - y0, x1
+    if turns == 2:
+        return width - x1, height - y1, width - x0, height - y0
+    return y0, width - x1, y1, width - x0
 
 
 def _cell_reading(
