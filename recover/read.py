@@ -201,6 +201,7 @@ _NUMBER_LOOKALIKES = str.maketrans(
         "O": "0",
         "o": "0",
         "〇": "0",
+        "○": "0",
         "D": "0",
         "l": "1",
         "I": "1",

@@ -32,7 +32,7 @@ _LINE_WIDTH = 800  # a longer crop gets a line of its own
 # Mass on a look-alike counts for the character; mass on anything else is lost, which
 # lowers the reading's probability (a label that landed in a number cell reads as doubtful).
 _NUMBER_GLYPHS: dict[str, str] = {
-    "0": "0０Oo〇D",
+    "0": "0０OoＯｏ〇○D",  # ○: a lone 0 puts much of its mass there
     "1": "1１lI|丨",
     "2": "2２Z",
     "3": "3３",
