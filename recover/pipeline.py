@@ -25,7 +25,14 @@ from recover.model import DISAGREE, LOW_CONFIDENCE, Alternative, Cell, Report, S
 from recover.normalize import normalize_label
 from recover.ocr import OcrEngine, get_engine
 from recover.pdftext import pdf_text
-from recover.read import CellReading, PageCells, read_cells, read_labels, read_pages
+from recover.read import (
+    CellReading,
+    PageCells,
+    read_cells,
+    read_labels,
+    read_pages,
+    text_height,
+)
 from recover.templates import Template, all_templates
 from recover.textreport import TableText, extract_tables
 from recover.values import parse_value
@@ -257,8 +264,11 @@ def _number_cells(template: Template, match: TemplateMatch, pages: Sequence[Page
                  if not r.blank and (r.confidence < MIN_NUMBER_CONFIDENCE or r.doubt
                                      or _small(r))]
                 for readings in firsts]
-    again = read_pages([PageCells(b.image, [b.cells[i] for i in d], ["number"] * len(d))
-                        for b, d in zip(batches, doubtful, strict=True)], _second_engine(engine))
+    # the doubtful cells of a page are shown to the second engine at the page's text size
+    heights = [text_height([r.ink_height for r in readings]) for readings in firsts]
+    again = read_pages([PageCells(b.image, [b.cells[i] for i in d], ["number"] * len(d), h)
+                        for b, d, h in zip(batches, doubtful, heights, strict=True)],
+                       _second_engine(engine))
     cells: dict[str, Cell] = {}
     for page, on_page, readings, d, seconds in zip(pages, placed, firsts, doubtful, again,
                                                    strict=True):

@@ -43,6 +43,7 @@ _LIGHT = 200  # grey levels at or above this are paper when trimming a line
 _PAD = 0.25  # padding around the ink, as a fraction of the line height
 _MIN_LINE = 0.5  # a "line" lower than this fraction of the tallest is part of a character
 _SLASH_SLOPE = 0.15  # columns per row a lone stroke drifts by to be a "/" as much as a "1"
+_LOW_INK = 0.5  # ink lower than this share of the page's text height is a mark, not a line
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class CellReading:
     blank: bool
     ink_bbox: BBox | None  # page pixels; None for a blank cell
     doubt: str | None = None  # why the reading cannot be trusted whatever its confidence
+    ink_height: int = 0  # page pixels: the height of the ink of its tallest line of text
 
     @property
     def doubtful(self) -> bool:
@@ -69,6 +71,7 @@ class CellCrop:
     ink_bbox: BBox | None
     blank_confidence: float = 1.0  # how sure a blank cell is blank
     doubt: str | None = None  # why a reading of this crop cannot be trusted, whatever it says
+    ink_height: int = 0  # page pixels: the ink of its tallest line (as drawn, unpadded)
 
 
 def read_cells(
@@ -88,6 +91,7 @@ class PageCells:
     image: np.ndarray
     cells: Sequence[GridCell]
     kinds: Sequence[CropKind]
+    text_height: int | None = None  # None: the page's, from these cells' ink (text_height)
 
 
 def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellReading]]:
@@ -100,8 +104,10 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
         image = page.image
         grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
         ink = ink_mask(grey)
-        crops.append([crop_cell(grey, ink, cell.bbox, kind)
-                      for cell, kind in zip(page.cells, page.kinds, strict=True)])
+        cropped = [crop_cell(grey, ink, cell.bbox, kind)
+                   for cell, kind in zip(page.cells, page.kinds, strict=True)]
+        height = page.text_height or text_height([c.ink_height for c in cropped])
+        crops.append([_at_text_size(crop, height) for crop in cropped])
     readings: dict[tuple[int, int], Reading] = {}
     for kind in ("number", "label"):
         todo = [(p, i) for p, page in enumerate(pages) for i, k in enumerate(page.kinds)
@@ -114,6 +120,28 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
          for i, (cell, kind, crop) in enumerate(zip(page.cells, page.kinds, crops[p], strict=True))]
         for p, page in enumerate(pages)
     ]
+
+
+def text_height(heights: Sequence[int]) -> int | None:
+    """A page's text height, from the ink heights of its cells (0 for a blank cell): most
+    cells hold a number or a label of the same type size. None when all are blank."""
+    inked = [h for h in heights if h > 0]
+    return int(np.median(inked)) if inked else None
+
+
+def _at_text_size(crop: CellCrop, height: int | None) -> CellCrop:
+    """A crop whose ink is much lower than the page's text (a dash, a dot) padded to the
+    height of a line of that text: alone, a 1-pixel dash scaled to the engine's line height
+    becomes a black bar that reads as nothing."""
+    if crop.image is None or not height or crop.ink_height >= _LOW_INK * height:
+        return crop
+    pad = round(_PAD * height)
+    h, w = crop.image.shape[:2]
+    extra_y = max(0, height + 2 * pad - h)
+    extra_x = max(0, pad - max(2, round(_PAD * crop.ink_height)))
+    image = cv2.copyMakeBorder(crop.image, extra_y // 2, extra_y - extra_y // 2, extra_x,
+                               extra_x, cv2.BORDER_CONSTANT, value=255)
+    return replace(crop, image=image)
 
 
 def read_labels(image: np.ndarray, cells: Sequence[GridCell], engine: OcrEngine,
@@ -143,21 +171,21 @@ def _cell_reading(
     if reading is None:
         return CellReading(cell, "", crop.blank_confidence, (), kind, blank=True, ink_bbox=None)
     text, alternatives = reading.text.strip(), reading.alternatives
+    confidence = reading.confidence
     if kind == "number":
+        # Spellings of one text are one reading: "-", "—" and "一" alone all mean missing.
         text = normalize_number(text)
-        seen = {text}
-        merged = []
+        spellings: dict[str, float] = {}
         for alt, p in alternatives:
             alt = normalize_number(alt)
-            if alt not in seen:
-                seen.add(alt)
-                merged.append((alt, p))
-        alternatives = tuple(merged)
+            spellings[alt] = spellings.get(alt, 0.0) + p
+        confidence += spellings.pop(text, 0.0)
+        alternatives = tuple(spellings.items())
     else:
         text = text.replace("丶", "、")  # the enumeration comma, which PP-OCR reads as 丶
-    confidence = min(1.0, max(0.0, reading.confidence))
+    confidence = min(1.0, max(0.0, confidence))
     found = CellReading(cell, text, confidence, alternatives, kind, False, crop.ink_bbox,
-                        crop.doubt)
+                        crop.doubt, crop.ink_height)
     if kind != "number":
         return found
     found = _with_leading_zero_doubt(found)
@@ -289,7 +317,7 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         # the rest of a long one costs more than everything else on the page.
         image = image[:, : _LABEL_CHARS * image.shape[0]]
     box = (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom))
-    return CellCrop(image, box, doubt=doubt)
+    return CellCrop(image, box, doubt=doubt, ink_height=max(b - a for a, b in lines))
 
 
 def _number_ink(grey: np.ndarray, ink: np.ndarray) -> np.ndarray:

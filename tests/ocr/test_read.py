@@ -55,14 +55,17 @@ def test_crop_has_no_rule_remnants_and_is_trimmed_to_the_ink():
     assert crop[:, 0].min() > 200 and crop[:, -1].min() > 200
 
 
-def test_number_text_is_normalized_and_alternatives_deduplicated():
-    page, boxes = table_page([["1", "2"]], [100, 100])
-    answers = [Reading("１O", 0.6, (("10", 0.3), ("1 0", 0.2), ("l6", 0.1))), Reading("2 件", 0.95)]
+def test_number_text_is_normalized_and_its_spellings_are_one_reading():
+    page, boxes = table_page([["1", "2", "-"]], [100, 100, 100])
+    answers = [Reading("１O", 0.5, (("10", 0.2), ("1 0", 0.1), ("l6", 0.1))),
+               Reading("2 件", 0.95), Reading("-", 0.6, (("—", 0.35), ("1", 0.05)))]
     engine = FakeEngine({"number": answers, "label": []})
-    first, second = read_cells(page, _cells(boxes, 2), ["number", "number"], engine)
+    first, second, dash = read_cells(page, _cells(boxes, 3), ["number"] * 3, engine)
     assert first.text == "10" and first.alternatives == (("16", 0.1),)
+    assert first.confidence == pytest.approx(0.8)
     assert second.text == "2件"
-    assert first.doubtful and not second.doubtful
+    assert dash.text == "—" and dash.confidence == pytest.approx(0.95)
+    assert first.doubtful and not second.doubtful and not dash.doubtful
 
 
 def test_label_keeps_letters_and_fixes_the_enumeration_comma():
@@ -268,3 +271,15 @@ def test_a_lone_slanted_stroke_read_as_1_is_doubted():
     slash, one = read_cells(page, _cells(boxes, 2), ["number", "number"], engine)
     assert slash.doubt is not None and "/" in slash.doubt
     assert one.doubt is None
+
+
+def test_a_dash_is_shown_at_the_height_of_the_pages_text():
+    # alone, a dash one or two pixels high scaled to the engine's line height is a black bar
+    page, boxes = table_page([["12", "—", "3", "45"]], [100] * 4)
+    engine = FakeEngine({"number": [Reading("0", 0.99)] * 4, "label": []})
+    readings = read_cells(page, _cells(boxes, 4), ["number"] * 4, engine)
+    digits, dash = readings[0], readings[1]
+    assert dash.ink_height < digits.ink_height / 3
+    heights = [crop.shape[0] for crop in engine.crops["number"]]
+    assert heights[1] >= 0.9 * heights[0]
+    assert engine.crops["number"][1].shape[1] < 3 * heights[1]  # not stretched sideways
