@@ -43,6 +43,7 @@ _LIGHT = 200  # grey levels at or above this are paper when trimming a line
 _PAD = 0.25  # padding around the ink, as a fraction of the line height
 _MIN_LINE = 0.5  # a "line" lower than this fraction of the tallest is part of a character
 _SLASH_SLOPE = 0.15  # columns per row a lone stroke drifts by to be a "/" as much as a "1"
+_RULE_STEP_WIDTH = 3  # pixels: a sliver of a rule along a cell's side is no wider
 _LOW_INK = 0.5  # ink lower than this share of the page's text height is a mark, not a line
 
 
@@ -425,6 +426,7 @@ def _rule_pieces(mask: np.ndarray, strict: bool) -> np.ndarray:
     h, w = mask.shape
     band_y, band_x = max(3, 0.2 * h), max(3, 0.15 * w)
     count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    tallest = int(stats[1:, cv2.CC_STAT_HEIGHT].max()) if count > 1 else 0
     out = np.zeros_like(mask)
     for i in range(1, count):
         x, y, cw, ch = (int(v) for v in stats[i, :4])
@@ -432,9 +434,18 @@ def _rule_pieces(mask: np.ndarray, strict: bool) -> np.ndarray:
             (x <= 1 and x + cw >= w - 1 and ch <= max(3, 0.15 * w))
         flat = cw >= 3 * ch and (y + ch <= band_y or y >= h - band_y)
         upright = ch >= 0.75 * h and ch >= 3 * cw and (x + cw <= band_x or x >= w - band_x)
-        if spans or (strict and (flat or upright)):
+        if spans or (strict and (flat or upright or _rule_step(x, y, cw, ch, h, w, tallest))):
             out |= labels == i
     return out
+
+
+def _rule_step(x: int, y: int, cw: int, ch: int, h: int, w: int, tallest: int) -> bool:
+    """A step of a skewed rule: a sliver standing against the crop's left or right edge,
+    no wider than a rule, that either runs from its top or bottom edge or is much shorter
+    than the tallest mark (a digit against the edge is as tall as the others)."""
+    if not (x <= 1 or x + cw >= w - 1) or cw > _RULE_STEP_WIDTH or ch < 3 * cw:
+        return False
+    return y <= 1 or y + ch >= h - 1 or ch < 0.6 * tallest
 
 
 def _has_marks(mask: np.ndarray) -> bool:

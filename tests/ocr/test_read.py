@@ -283,3 +283,18 @@ def test_a_dash_is_shown_at_the_height_of_the_pages_text():
     heights = [crop.shape[0] for crop in engine.crops["number"]]
     assert heights[1] >= 0.9 * heights[0]
     assert engine.crops["number"][1].shape[1] < 3 * heights[1]  # not stretched sideways
+
+
+@pytest.mark.parametrize("rows", [(0.45, 0.6), (0.0, 0.55)], ids=["mid", "from-top"])
+def test_a_step_of_a_skewed_rule_along_the_cells_side_is_cut_not_doubted(rows):
+    """A slightly turned bilevel scan draws a rule as a staircase: a step one or two pixels
+    inside the box, shorter than the digits or running from the cell's top, is the rule's,
+    and makes neither 10 of 0 nor a doubt (seed-1 bench doc 29: 34 right cells flagged)."""
+    page, boxes = table_page([["0"]], [120], height=60)
+    x0, y0, x1, y1 = boxes[0]
+    top, bottom = (y0 + round(f * (y1 - y0)) for f in rows)
+    page[max(top, y0 + 2):bottom, x1 - 4:x1 - 2] = 0  # two pixels wide, against the side
+    engine = FakeEngine({"number": [Reading("0", 0.99)], "label": []})
+    (reading,) = read_cells(page, _cells(boxes, 1), ["number"], engine)
+    assert reading.doubt is None
+    assert reading.ink_bbox[2] < x1 - 6
