@@ -310,13 +310,13 @@ def _map_reviews(table: TableSpec, grids: Sequence[GridText]
     results = [(c.id, c.spellings) for c in table.columns]
     placed: dict[str, PlacedCell] = {}
     notes: list[str] = []
+    headers = [_reviews_header(grid, value, groups, results) for value in values]
     if len(values) != len(expected):
-        return {}, [f"reviews: {len(values)} value cells for {len(expected)}; not placed"]
-    for (row_id, column_id), value in zip(expected, values, strict=True):
-        chain = _header_chain(grid, value.cell)
+        return _reviews_by_header(table, grid, values, headers), [
+            f"reviews: {len(values)} value cells for {len(expected)}; placed by their headers"]
+    for (row_id, column_id), value, (group, column) in zip(expected, values, headers,
+                                                          strict=True):
         cell_notes = []
-        column = next((m.id for t in chain if (m := best_match(t, results, ROW_MATCH))), None)
-        group = next((m.id for t in chain if (m := best_match(t, groups, ROW_MATCH))), None)
         if column is not None and column != column_id:
             cell_notes.append(f"column header reads as {column}, position says {column_id}")
         if group is not None and group != row_id:
@@ -324,6 +324,28 @@ def _map_reviews(table: TableSpec, grids: Sequence[GridText]
         cid = f"{table.id}.{row_id}.{column_id}"
         placed[cid] = PlacedCell(cid, grid.page, grid.index, value, tuple(cell_notes))
     return placed, notes
+
+
+def _reviews_header(grid: GridText, value: TextCell, groups: Sequence[tuple[str, Sequence[str]]],
+                    results: Sequence[tuple[str, Sequence[str]]]) -> tuple[str | None, str | None]:
+    """The (group, result) a value cell of table 四 stands under, as far as its headers read."""
+    chain = _header_chain(grid, value.cell)
+    column = next((m.id for t in chain if (m := best_match(t, results, ROW_MATCH))), None)
+    group = next((m.id for t in chain if (m := best_match(t, groups, ROW_MATCH))), None)
+    return group, column
+
+
+def _reviews_by_header(table: TableSpec, grid: GridText, values: Sequence[TextCell],
+                       headers: Sequence[tuple[str | None, str | None]]
+                       ) -> dict[str, PlacedCell]:
+    """Table 四's values when a seal or a broken rule split or merged some of its cells:
+    each value whose group and result headers both read, and no other value claims."""
+    claims: dict[str, list[TextCell]] = {}
+    for value, (group, column) in zip(values, headers, strict=True):
+        if group is not None and column is not None:
+            claims.setdefault(f"{table.id}.{group}.{column}", []).append(value)
+    return {cid: PlacedCell(cid, grid.page, grid.index, found[0])
+            for cid, found in claims.items() if len(found) == 1}
 
 
 def map_grids(grids: Sequence[GridText], forced_template: str | None = None

@@ -116,3 +116,56 @@ def test_a_label_read_as_a_number_is_not_taken_for_a_value() -> None:
     assert placed == {f"applications.{row}.{c.id}": "11"
                       for c in get_template("2021").tables["applications"].columns}
     assert not any("value cells" in note for note in match.notes)
+
+
+def _reviews_grid(values: list[str]) -> GridText:
+    """Table 四: group headers, result headers, one row of values; a value cell that a seal
+    or a stray rule split adds a column under the header before it."""
+    reviews = get_template("2021").tables["reviews"]
+    results = [c.label for c in reviews.columns]
+    w, h = 60, 30
+    cells: list[TextCell] = []
+
+    def add(row: int, col: int, rows: int, cols: int, text: str) -> None:
+        box = (col * w, row * h, (col + cols) * w, (row + rows) * h)
+        cells.append(TextCell(GridCell(row, col, rows, cols, box), text, 0.9))
+
+    extra = len(values) - 15
+    add(0, 0, 1, 5 + extra, "行政复议")
+    add(0, 5 + extra, 1, 10, "行政诉讼")
+    add(1, 0, 2, 1 + extra, results[0])
+    for c, result in enumerate(results[1:], start=1 + extra):
+        add(1, c, 2, 1, result)
+    add(1, 5 + extra, 1, 5, "未经复议直接起诉")
+    add(1, 10 + extra, 1, 5, "复议后起诉")
+    for c in range(10):
+        add(2, 5 + extra + c, 1, 1, results[c % 5])
+    for c, value in enumerate(values):
+        add(3, c, 1, 1, value)
+    n = len(values)
+    grid = Grid((0, 0, n * w, 4 * h), tuple(c * w for c in range(n + 1)),
+                tuple(r * h for r in range(5)), tuple(c.cell for c in cells))
+    return GridText(1, 0, grid, tuple(cells))
+
+
+def test_table_4_is_placed_by_position() -> None:
+    match = map_grids([_reviews_grid([str(i) for i in range(15)])], "2021")
+    placed = {cid: p.source.text for cid, p in match.placed.items()}
+    assert len(placed) == 15
+    assert placed["reviews.review.upheld"] == "0"
+    assert placed["reviews.litigation_after_review.total"] == "14"
+
+
+def test_table_4_with_a_split_cell_places_the_values_its_headers_name() -> None:
+    """Seed-2 bench doc 4: a seal split the first cells of 四, which then had 17 values for
+    15 and none was placed. Values whose group and result headers both read are placed;
+    the two under one header are not (which is the value?)."""
+    values = ["2", "/", *[str(i) for i in range(1, 15)]]
+    match = map_grids([_reviews_grid(values)], "2021")
+    placed = {cid: p.source.text for cid, p in match.placed.items()}
+    assert "reviews.review.upheld" not in placed
+    assert placed["reviews.review.corrected"] == "1"
+    assert placed["reviews.review.total"] == "4"
+    assert placed["reviews.litigation_direct.upheld"] == "5"
+    assert placed["reviews.litigation_after_review.total"] == "14"
+    assert len(placed) == 14
