@@ -339,13 +339,20 @@ def _reviews_by_header(table: TableSpec, grid: GridText, values: Sequence[TextCe
                        headers: Sequence[tuple[str | None, str | None]]
                        ) -> dict[str, PlacedCell]:
     """Table 四's values when a seal or a broken rule split or merged some of its cells:
-    each value whose group and result headers both read, and no other value claims."""
-    claims: dict[str, list[TextCell]] = {}
-    for value, (group, column) in zip(values, headers, strict=True):
+    each value whose group and result headers both read and that no other value claims,
+    and between two such, as many values as there are cells between them, in order."""
+    expected = [f"{table.id}.{r.id}.{c.id}" for r in table.rows for c in table.columns]
+    claims: dict[int, list[int]] = {}
+    for i, (group, column) in enumerate(headers):
         if group is not None and column is not None:
-            claims.setdefault(f"{table.id}.{group}.{column}", []).append(value)
-    return {cid: PlacedCell(cid, grid.page, grid.index, found[0])
-            for cid, found in claims.items() if len(found) == 1}
+            claims.setdefault(expected.index(f"{table.id}.{group}.{column}"), []).append(i)
+    assigned: list[int | None] = [None] * len(values)
+    last = -1
+    for slot, (i,) in sorted((s, found) for s, found in claims.items() if len(found) == 1):
+        if i > last:  # headers out of order are not trusted
+            assigned[i], last = slot, i
+    return {expected[slot]: PlacedCell(expected[slot], grid.page, grid.index, values[i])
+            for i, slot in enumerate(_fill_gaps(assigned, len(expected))) if slot is not None}
 
 
 def map_grids(grids: Sequence[GridText], forced_template: str | None = None

@@ -118,7 +118,7 @@ def test_a_label_read_as_a_number_is_not_taken_for_a_value() -> None:
     assert not any("value cells" in note for note in match.notes)
 
 
-def _reviews_grid(values: list[str]) -> GridText:
+def _reviews_grid(values: list[str], unread: tuple[int, ...] = ()) -> GridText:
     """Table 四: group headers, result headers, one row of values; a value cell that a seal
     or a stray rule split adds a column under the header before it."""
     reviews = get_template("2021").tables["reviews"]
@@ -139,7 +139,7 @@ def _reviews_grid(values: list[str]) -> GridText:
     add(1, 5 + extra, 1, 5, "未经复议直接起诉")
     add(1, 10 + extra, 1, 5, "复议后起诉")
     for c in range(10):
-        add(2, 5 + extra + c, 1, 1, results[c % 5])
+        add(2, 5 + extra + c, 1, 1, "" if c in unread else results[c % 5])
     for c, value in enumerate(values):
         add(3, c, 1, 1, value)
     n = len(values)
@@ -169,3 +169,15 @@ def test_table_4_with_a_split_cell_places_the_values_its_headers_name() -> None:
     assert placed["reviews.litigation_direct.upheld"] == "5"
     assert placed["reviews.litigation_after_review.total"] == "14"
     assert len(placed) == 14
+
+
+def test_table_4_values_between_placed_ones_are_placed_in_order_when_they_fit() -> None:
+    """Seed-1 bench doc 35: a seal over the headers of 诉讼; the values between two placed
+    by their headers fill the cells between those, when there are as many."""
+    values = ["2", "/", *[str(i) for i in range(1, 15)]]
+    match = map_grids([_reviews_grid(values, unread=(0, 1, 6))], "2021")
+    placed = {cid: p.source.text for cid, p in match.placed.items()}
+    assert placed["reviews.litigation_direct.upheld"] == "5"
+    assert placed["reviews.litigation_direct.corrected"] == "6"
+    assert placed["reviews.litigation_after_review.corrected"] == "11"
+    assert "reviews.review.upheld" not in placed and len(placed) == 14
