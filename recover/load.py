@@ -45,6 +45,7 @@ DEFAULT_DPI = 200
 MIN_TEXT_CHARS = 30
 # Pictures smaller than this on either side are logos, seals and bullets, not tables.
 MIN_PICTURE_SIDE = 48
+OFF_PAGE = 9  # points (1/8 inch) a picture must run past the page's edge to count as cut off
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,13 @@ def _plan_page(pdf: pdfium.PdfDocument, index: int) -> Iterator[_PdfItem]:
     try:
         text = _page_text(page)
         if len(re.sub(r"\s", "", text)) < MIN_TEXT_CHARS:
-            yield _PdfItem(index, "raster")
+            pictures = _pictures(page)
+            if not any(_cut_off(picture, page) for picture in pictures):
+                yield _PdfItem(index, "raster")
+                return
+            # a picture running off the page: the page shows only part of it
+            for picture in range(len(pictures)):
+                yield _PdfItem(index, "embedded", picture)
             return
         yield _PdfItem(index, "text")
         for picture in range(len(_pictures(page))):
@@ -310,6 +317,14 @@ def _pictures(page: pdfium.PdfPage) -> list[pdfium.PdfImage]:
             found.append((-round(top), round(left), obj))
     found.sort(key=lambda entry: entry[:2])
     return [obj for _, _, obj in found]
+
+
+def _cut_off(picture: pdfium.PdfImage, page: pdfium.PdfPage) -> bool:
+    """Whether a picture runs well past the page's edges (a table pasted taller than the
+    page: rendered, the page would lose its last rows)."""
+    left, bottom, right, top = picture.get_bounds()
+    x0, y0, x1, y1 = page.get_bbox()
+    return min(left - x0, bottom - y0, x1 - right, y1 - top) < -OFF_PAGE
 
 
 def _make_page(pdf: pdfium.PdfDocument, item: _PdfItem, path: Path, options: _Options) -> Page:

@@ -208,6 +208,22 @@ def test_pictures_in_a_text_pdf_are_taken_at_their_own_resolution(tmp_path: Path
     assert red > 200 and green < 60 and blue < 60
 
 
+def test_a_picture_running_off_a_page_without_text_is_taken_whole(tmp_path: Path):
+    """Seed-1 bench doc 31: table 三 pasted taller than its page; rendered, the page lost
+    the table's last three rows."""
+    pdf = pdfium.PdfDocument(text_pdf([[]]))
+    page = pdf[0]
+    picture = pdfium.PdfImage.new(pdf)
+    picture.set_bitmap(pdfium.PdfBitmap.from_pil(table_picture(400, 1200)))
+    picture.set_matrix(pdfium.PdfMatrix().scale(300, 900).translate(100, -120))
+    page.insert_obj(picture)
+    page.gen_content()
+    path = tmp_path / "tall.pdf"
+    pdf.save(path)
+    pages = list(load_document(path).pages)
+    assert [(p.origin, p.image.shape[:2]) for p in pages] == [("embedded", (1200, 400))]
+
+
 def test_long_pdf_pages_are_made_on_demand(tmp_path: Path):
     path = tmp_path / "long.pdf"
     pictures = [table_picture(200, 260) for _ in range(30)]
