@@ -278,19 +278,21 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         x0, y0, x1, y1 = x0 + left, y0 + top, x0 + right, y0 + bottom
     inner = grey[y0:y1, x0:x1]
     remnants = _remnants(raw, kind)
-    mask = _without_specks(raw & ~remnants)
+    mask, labels, stats = _without_specks(raw & ~remnants)
+    marks = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= _MIN_SPECK]  # the mask's components
     doubt = None
     if kind == "number":
         # A rule piece touching the ink may have been part of a digit, and ink in two
         # places of one cell may be a digit and a rule piece: readable, never sure.
         touching = cv2.dilate(remnants.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
-        if _has_marks(_components_meeting(mask, touching)):
+        met = np.unique(labels[touching & mask])
+        if _marked(stats[met[met != 0]]):
             doubt = "ink touching a rule"
         elif _faint_beside(inner, raw | touching):
             doubt = "faint marks beside the ink"
-        elif _ink_apart(mask):
+        elif _ink_apart(mask, marks):
             doubt = "ink in separate places"
-    if not _has_marks(mask):
+    if not _marked(marks):
         # Sure only when nothing at all was there: marks taken for rule pieces, or grey
         # that is darker than paper but lighter than the ink threshold, may be text.
         # (grain averaged away first, so that it alone never counts)
@@ -372,29 +374,21 @@ def _faint_beside(grey: np.ndarray, ink: np.ndarray) -> bool:
     return _has_marks(dark & ~near)
 
 
-def _components_meeting(mask: np.ndarray, region: np.ndarray) -> np.ndarray:
-    """The connected components of `mask` that have a pixel in `region`."""
-    count, labels = cv2.connectedComponents(mask.astype(np.uint8), connectivity=8)
-    met = np.unique(labels[region & mask])
-    return np.isin(labels, met[met != 0])
-
-
-def _ink_apart(mask: np.ndarray) -> bool:
+def _ink_apart(mask: np.ndarray, stats: np.ndarray) -> bool:
     """Whether a number cell's ink stands in separate places: groups along the line apart
     by more than half the height of the largest mark (a number's digits stand much closer
     than that; a faint rule piece beside a digit may be taller than the digit, so the ink's
     whole height would not do), or a thin upright sliver at the cell's left or right side,
     apart from the largest mark or taller than it (a piece of a faint broken rule, which
-    reads as 1)."""
+    reads as 1). `stats`: the mask's components, rows of connectedComponentsWithStats."""
     cols = np.flatnonzero(mask.any(axis=0))
     if cols.size == 0:
         return False
-    _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
-    mx, _, mw, mh, _ = stats[1 + int(np.argmax(stats[1:, cv2.CC_STAT_AREA]))]
+    mx, _, mw, mh, _ = stats[int(np.argmax(stats[:, cv2.CC_STAT_AREA]))]
     if (np.diff(cols) > max(3, int(0.5 * mh))).any():
         return True
     width = mask.shape[1]
-    for x, _, w, h, _ in stats[1:]:
+    for x, _, w, h, _ in stats:
         thin = w <= max(2, 0.15 * mh) and h >= _MIN_MARK
         at_side = x <= 2 or x + w >= width - 2
         apart = x + w < mx - 0.25 * mh or x > mx + mw + 0.25 * mh
@@ -450,19 +444,25 @@ def _rule_step(x: int, y: int, cw: int, ch: int, h: int, w: int, tallest: int) -
 
 def _has_marks(mask: np.ndarray) -> bool:
     """Whether the mask holds anything longer than a speck of noise (a small 1, a dash)."""
-    least = _MIN_MARK
-    count, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
-    sizes = np.maximum(stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT])
-    return bool((sizes >= least).any())
+    _, _, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+    return _marked(stats[1:])
 
 
-def _without_specks(mask: np.ndarray) -> np.ndarray:
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
+def _marked(stats: np.ndarray) -> bool:
+    """Whether any of these components (rows of connectedComponentsWithStats) is a mark."""
+    sizes = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    return bool((sizes >= _MIN_MARK).any())
+
+
+def _without_specks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The mask without specks of noise, with the labels and stats of the mask's components
+    (those of the specks included, the background's first): the ones left are the same."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), 8)
     small = np.flatnonzero(stats[:, cv2.CC_STAT_AREA] < _MIN_SPECK)
     small = small[small != 0]
     if small.size:
         mask = mask & ~np.isin(labels, small)
-    return mask
+    return mask, labels, stats
 
 
 def _lines(mask: np.ndarray) -> list[tuple[int, int]]:
