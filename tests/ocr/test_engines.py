@@ -93,3 +93,20 @@ def test_tesseract_reads_thin_light_digits_on_a_second_try():
     light = np.where(image < 200, 120, 255).astype(np.uint8)  # thin grey strokes
     readings = get_engine("tesseract").read([light, light], "number")
     assert [r.text for r in readings] == ["0", "0"]
+
+
+def test_tesseract_in_process_reads_as_the_executable_does():
+    """tesserocr runs tesseract in this process (models loaded once); where it cannot be
+    imported the executable runs through pytesseract: the same texts either way (the
+    wheel's tesseract is newer than Debian's; confidences differ by a few hundredths)."""
+    from recover.ocr import tesseract
+
+    assert tesseract.tesserocr is not None  # the wheel is a dependency
+    crops = _cell_crops([render_text(t, font="ming") for t in NUMBERS[:6]])
+    labels = _cell_crops([render_text(t) for t in LABELS])
+    inside = tesseract.TesseractEngine(in_process=True)
+    outside = tesseract.TesseractEngine(in_process=False)
+    for kind, batch in (("number", crops), ("label", labels)):
+        a, b = inside.read(batch, kind), outside.read(batch, kind)
+        assert [r.text for r in a] == [r.text for r in b]
+        assert all(0 < r.confidence <= 1 for r in a)
