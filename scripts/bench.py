@@ -542,8 +542,8 @@ def header(args: argparse.Namespace, truths: Sequence[Truth]) -> str:
         f"machine: os.cpu_count()={os.cpu_count()}; each engine in {args.jobs} fresh worker "
         "process(es) pinned to one core, OMP_NUM_THREADS=1; engine loaded before timing",
         "time: time.perf_counter per report; peak memory: ru_maxrss of the worker process "
-        "(RUSAGE_SELF; the tesseract executable that pytesseract and img2table start is a "
-        "separate process, not counted)",
+        "(RUSAGE_SELF: recover's tesseract runs in it, through tesserocr; the tesseract "
+        "executable img2table starts is a separate process, not counted)",
     ])
 
 
