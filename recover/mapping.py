@@ -312,7 +312,7 @@ def _map_reviews(table: TableSpec, grids: Sequence[GridText]
     notes: list[str] = []
     headers = [_reviews_header(grid, value, groups, results) for value in values]
     if len(values) != len(expected):
-        return _reviews_by_header(table, grid, values, headers), [
+        return _reviews_by_header(table, expected, grid, values, headers), [
             f"reviews: {len(values)} value cells for {len(expected)}; placed by their headers"]
     for (row_id, column_id), value, (group, column) in zip(expected, values, headers,
                                                           strict=True):
@@ -335,23 +335,25 @@ def _reviews_header(grid: GridText, value: TextCell, groups: Sequence[tuple[str,
     return group, column
 
 
-def _reviews_by_header(table: TableSpec, grid: GridText, values: Sequence[TextCell],
+def _reviews_by_header(table: TableSpec, expected: Sequence[tuple[str, str]], grid: GridText,
+                       values: Sequence[TextCell],
                        headers: Sequence[tuple[str | None, str | None]]
                        ) -> dict[str, PlacedCell]:
     """Table 四's values when a seal or a broken rule split or merged some of its cells:
     each value whose group and result headers both read and that no other value claims,
-    and between two such, as many values as there are cells between them, in order."""
-    expected = [f"{table.id}.{r.id}.{c.id}" for r in table.rows for c in table.columns]
+    and between two such, as many values as there are cells between them, in order.
+    `expected`: the table's (group, result) pairs in reading order."""
     claims: dict[int, list[int]] = {}
-    for i, (group, column) in enumerate(headers):
-        if group is not None and column is not None:
-            claims.setdefault(expected.index(f"{table.id}.{group}.{column}"), []).append(i)
+    for i, header in enumerate(headers):
+        if None not in header:
+            claims.setdefault(expected.index(header), []).append(i)
     assigned: list[int | None] = [None] * len(values)
     last = -1
     for slot, (i,) in sorted((s, found) for s, found in claims.items() if len(found) == 1):
         if i > last:  # headers out of order are not trusted
             assigned[i], last = slot, i
-    return {expected[slot]: PlacedCell(expected[slot], grid.page, grid.index, values[i])
+    cids = [f"{table.id}.{group}.{column}" for group, column in expected]
+    return {cids[slot]: PlacedCell(cids[slot], grid.page, grid.index, values[i])
             for i, slot in enumerate(_fill_gaps(assigned, len(expected))) if slot is not None}
 
 

@@ -238,8 +238,8 @@ def _confirmed(template: Template, cell_id: str, first: CellReading,
     if second is None:
         return first, None
     kind = template.value_type(cell_id)
-    same = parse_value(first.text, kind) == parse_value(second.text, kind)
-    if same and not parse_value(first.text, kind).problem:
+    value = parse_value(first.text, kind)
+    if value == parse_value(second.text, kind) and not value.problem:
         confidence = 1 - (1 - first.confidence) * (1 - second.confidence)
         if min(first.confidence, second.confidence) >= AGREED:
             confidence = max(confidence, MIN_NUMBER_CONFIDENCE)

@@ -137,8 +137,7 @@ def _at_text_size(crop: CellCrop, height: int | None) -> CellCrop:
     if crop.image is None or not height or crop.ink_height >= _LOW_INK * height:
         return crop
     pad = round(_PAD * height)
-    h, w = crop.image.shape[:2]
-    extra_y = max(0, height + 2 * pad - h)
+    extra_y = max(0, height + 2 * pad - crop.image.shape[0])
     extra_x = max(0, pad - max(2, round(_PAD * crop.ink_height)))
     image = cv2.copyMakeBorder(crop.image, extra_y // 2, extra_y - extra_y // 2, extra_x,
                                extra_x, cv2.BORDER_CONSTANT, value=255)

@@ -30,10 +30,11 @@ _GAP = 24  # white rows between stacked crops
 _MARGIN = 16
 _PER_PAGE = 60  # crops per tesseract call
 _NUMBER_CHARS = "0123456789.,-/—元万件个条项无"
-_CONFIG: dict[CropKind, tuple[str, str]] = {
+# Languages and variables per kind of crop; pages are read as one block of text (--psm 6).
+_CONFIG: dict[CropKind, tuple[str, dict[str, str]]] = {
     # chi_sim alone drops lone digits; eng alone cannot read the units (scripts/ocr_probe.py).
-    "number": ("eng+chi_sim", f"--psm 6 -c tessedit_char_whitelist={_NUMBER_CHARS}"),
-    "label": ("chi_sim+chi_tra", "--psm 6"),
+    "number": ("eng+chi_sim", {"tessedit_char_whitelist": _NUMBER_CHARS}),
+    "label": ("chi_sim+chi_tra", {}),
 }
 # Where Debian, Fedora, Homebrew and source builds put the models (TESSDATA_PREFIX first).
 _TESSDATA = ("/usr/share/tesseract-ocr/5/tessdata", "/usr/share/tesseract-ocr/4.00/tessdata",
@@ -93,10 +94,10 @@ class TesseractEngine(OcrEngine):
         """(text, confidence 0-100, left, top, height) of each word tesseract finds."""
         api = self._apis.get(kind)
         if api is None:
-            lang, config = _CONFIG[kind]
+            lang, variables = _CONFIG[kind]
             api = tesserocr.PyTessBaseAPI(path=_tessdata(), lang=lang,
                                           psm=tesserocr.PSM.SINGLE_BLOCK)
-            for name, value in re.findall(r"-c (\w+)=(\S+)", config):
+            for name, value in variables.items():
                 api.SetVariable(name, value)
             self._apis[kind] = api
         api.SetImageBytes(page.tobytes(), page.shape[1], page.shape[0], 1, page.shape[1])
@@ -116,7 +117,8 @@ _Word = tuple[str, float, int, int, int]
 
 
 def _executable_words(page: np.ndarray, kind: CropKind) -> list[_Word]:
-    lang, config = _CONFIG[kind]
+    lang, variables = _CONFIG[kind]
+    config = " ".join(["--psm 6", *(f"-c {name}={value}" for name, value in variables.items())])
     data = pytesseract.image_to_data(
         page, lang=lang, config=config, output_type=pytesseract.Output.DICT
     )

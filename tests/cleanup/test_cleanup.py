@@ -103,18 +103,17 @@ def test_uneven_light_is_evened_out(table_page, expected_spans):
     assert spans_found(page.image) == expected_spans
 
 
-def _photographed(image: np.ndarray, corners_to: list[list[int]]) -> np.ndarray:
-    """The page as a camera at an angle sees it: its corners moved to `corners_to`."""
+def _photographed(image: np.ndarray, moves: list[tuple[int, int]]) -> np.ndarray:
+    """The page as a camera at an angle sees it: its corners (top left, top right, bottom
+    right, bottom left) moved by `moves` pixels."""
     height, width = image.shape[:2]
     corners = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
-    matrix = cv2.getPerspectiveTransform(corners, np.float32(corners_to))
+    matrix = cv2.getPerspectiveTransform(corners, corners + np.float32(moves))
     return cv2.warpPerspective(image, matrix, (width, height), borderValue=(255, 255, 255))
 
 
 def test_photographed_page_is_rectified(table_page, expected_spans):
-    height, width = table_page.shape[:2]
-    photo = _photographed(table_page, [[60, 30], [width - 20, 0], [width, height],
-                                       [0, height - 40]])
+    photo = _photographed(table_page, [(60, 30), (-20, 0), (0, 0), (0, -40)])
 
     page = clean_page(photo)
 
@@ -157,10 +156,6 @@ def test_table_of_tall_columns_stays_upright():
 def test_grain_is_smoothed_for_grid_finding_only():
     """Smoothing wore away the thin strokes of light type (a 0 read as 1): cells are read
     from the unsmoothed image, rules found in the smoothed one."""
-    import numpy as np
-
-    from recover.cleanup import clean_page
-
     rng = np.random.default_rng(3)
     page = np.full((600, 800), 235, np.uint8)
     page[100:102, 50:750] = 0
@@ -176,9 +171,7 @@ def test_gently_photographed_table_with_ragged_outline_is_rectified(table_page, 
     top rule is still undone: each side is fitted to the table's outer rule, not traced."""
     page_image = table_page.copy()
     cv2.line(page_image, (400, 160), (470, 160), (255, 255, 255), 3)  # a gap in the top rule
-    height, width = page_image.shape[:2]
-    photo = _photographed(page_image, [[25, 10], [width - 10, 0], [width, height],
-                                       [0, height - 12]])
+    photo = _photographed(page_image, [(25, 10), (-10, 0), (0, 0), (0, -12)])
 
     page = clean_page(photo)
 
