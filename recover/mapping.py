@@ -9,7 +9,7 @@ A value goes to a cell id only when both its row and its column are settled.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cache
 
@@ -22,8 +22,9 @@ UNLABELLED_ROW_VALUES = 5  # value cells that make a row without a label a data 
 TABLE_MATCH = 0.85
 
 
-# Characters that stand in number cells: units, the missing marker, look-alikes of 0, 1, -.
-_NUMBER_CHARS = frozenset("一〇无無元万萬件个個条條项項丨")
+# Characters that stand in number cells: units, the missing marker, look-alikes of 0, 1,
+# - (二: a blurred 1 or a doubled dash).
+_NUMBER_CHARS = frozenset("一二〇无無元万萬件个個条條项項丨")
 
 
 def _is_word_char(ch: str) -> bool:
@@ -213,17 +214,31 @@ def align_rows(table: TableSpec, data_rows: Sequence[_DataRow]) -> list[int | No
             i += 1
         else:
             j += 1
-    return _fill_gaps(assigned, m)
+    def fits(i: int, j: int) -> bool:
+        return len(data_rows[i].values) == len(table.row_columns(table.rows[j]))
+
+    return _fill_gaps(assigned, m, fits)
 
 
-def _fill_gaps(assigned: list[int | None], m: int) -> list[int | None]:
+def _fill_gaps(assigned: list[int | None], m: int,
+               fits: Callable[[int, int], bool] | None = None) -> list[int | None]:
+    """Unassigned rows between two assigned ones (or the ends) take the free template rows
+    in order when their counts agree. Where they do not, and `fits(row, template row)` says
+    which rows hold as many values as a template row has columns, the rows that fit some
+    free template row take them in order when those counts agree and each one fits (a
+    header row read as holding a value does not push the data rows off their places)."""
     anchors = [(-1, -1), *[(i, j) for i, j in enumerate(assigned) if j is not None],
                (len(assigned), m)]
     filled = list(assigned)
     for (i0, j0), (i1, j1) in zip(anchors, anchors[1:], strict=False):
-        if i1 - i0 == j1 - j0 and i1 - i0 > 1:
-            for k in range(1, i1 - i0):
-                filled[i0 + k] = j0 + k
+        rows, slots = range(i0 + 1, i1), range(j0 + 1, j1)
+        if fits is not None and len(rows) != len(slots):
+            rows = [i for i in rows if any(fits(i, j) for j in slots)]
+            if not all(fits(i, j) for i, j in zip(rows, slots, strict=False)):
+                continue
+        if len(rows) == len(slots):
+            for i, j in zip(rows, slots, strict=True):
+                filled[i] = j
     return filled
 
 

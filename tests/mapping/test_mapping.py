@@ -94,6 +94,24 @@ def test_rows_whose_label_cells_the_grid_lost_are_placed_by_order() -> None:
     assert match.placed["applications.denied_three_safeties.total"].source.text == "6"
 
 
+def test_a_header_row_read_as_holding_a_value_does_not_shift_the_rows_below_it() -> None:
+    """A header cell read as blank counts as a value cell; its row must not take a place
+    in the template's order from the unreadable rows under it (seed-1 bench doc 32: the
+    first two rows of 三, their labels garbled by noise, were lost)."""
+    rows = [("法人或其他组织", [""]), ("、本◎◎◎◎◎申：", ["0"] * 7),
+            ("、上年结线政办资识公会司中数业", ["1"] * 7), *_rows(ROWS[2:], start=2)]
+    match = map_grids([_grid(0, 1, rows, header=True)], "2021")
+    assert match.placed["applications.new.total"].source.text == "0"
+    assert match.placed["applications.carried_over.natural_person"].source.text == "1"
+    assert len([c for c in match.placed if c.startswith("applications.")]) == 25 * 7
+
+
+def test_a_blurred_1_read_as_two_characters_of_二_is_still_a_value_cell() -> None:
+    cell = GridCell(0, 1, 1, 1, (0, 0, 60, 30))
+    assert TextCell(cell, "二二", 0.5).is_value and TextCell(cell, "一", 0.5).is_value
+    assert not TextCell(cell, "第二十条", 0.5).is_value
+
+
 def test_without_table_2_the_template_is_the_one_table_3_fills() -> None:
     """The distinctive labels are mostly in table 二; when it is lost, the rows of 三 tell
     the versions apart (2021 split 其他处理 into three rows)."""
