@@ -44,6 +44,10 @@ _PAD = 0.25  # padding around the ink, as a fraction of the line height
 _MIN_LINE = 0.5  # a "line" lower than this fraction of the tallest is part of a character
 _SLASH_SLOPE = 0.15  # columns per row a lone stroke drifts by to be a "/" as much as a "1"
 _RULE_STEP_WIDTH = 3  # pixels: a sliver of a rule along a cell's side is no wider
+# a dash (shares of the page's text height): no shorter, no thicker, no further off the
+# middle of its cell than these
+_DASH_LENGTH, _DASH_THICKNESS, _DASH_OFF = 0.2, 0.3, 0.3
+DASH_CONFIDENCE = 0.95
 _LOW_INK = 0.5  # ink lower than this share of the page's text height is a mark, not a line
 
 
@@ -73,6 +77,9 @@ class CellCrop:
     blank_confidence: float = 1.0  # how sure a blank cell is blank
     doubt: str | None = None  # why a reading of this crop cannot be trusted, whatever it says
     ink_height: int = 0  # page pixels: the ink of its tallest line (as drawn, unpadded)
+    # a number cell whose only mark is a flat stroke: (its length, its thickness, how far
+    # its middle lies below the middle of the cell), page pixels
+    stroke: tuple[int, int, float] | None = None
 
 
 def read_cells(
@@ -99,6 +106,7 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
     """Read the cells of several pages with one engine call per kind of text (an engine
     that runs as a separate program pays its start-up once)."""
     crops: list[list[CellCrop]] = []
+    readings: dict[tuple[int, int], Reading] = {}
     for page in pages:
         if len(page.cells) != len(page.kinds):
             raise ValueError(f"{len(page.cells)} cells but {len(page.kinds)} kinds")
@@ -109,10 +117,12 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
                    for cell, kind in zip(page.cells, page.kinds, strict=True)]
         height = page.text_height or text_height([c.ink_height for c in cropped])
         crops.append([_at_text_size(crop, height) for crop in cropped])
-    readings: dict[tuple[int, int], Reading] = {}
+        for i, crop in enumerate(cropped):
+            if _is_dash(crop, height):
+                readings[(len(crops) - 1, i)] = Reading("—", DASH_CONFIDENCE)
     for kind in ("number", "label"):
         todo = [(p, i) for p, page in enumerate(pages) for i, k in enumerate(page.kinds)
-                if k == kind and crops[p][i].image is not None]
+                if k == kind and crops[p][i].image is not None and (p, i) not in readings]
         if todo:
             found = engine.read([crops[p][i].image for p, i in todo], kind)
             readings.update(zip(todo, found, strict=True))
@@ -121,6 +131,19 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
          for i, (cell, kind, crop) in enumerate(zip(page.cells, page.kinds, crops[p], strict=True))]
         for p, page in enumerate(pages)
     ]
+
+
+def _is_dash(crop: CellCrop, height: int | None) -> bool:
+    """Whether a number cell holds a dash, the missing marker, by its shape alone: its one
+    mark is a stroke at least twice as long as thick, much thinner than the page's text,
+    no shorter than a hyphen, across the middle of the cell (a digit's remnant at the edge
+    of a badly placed box lies off the middle). Engines read a lone short stroke poorly:
+    as nothing, ".", or "1" now and then."""
+    if crop.stroke is None or not height:
+        return False
+    length, thickness, below = crop.stroke
+    return (length >= max(2 * thickness, _DASH_LENGTH * height)
+            and thickness <= _DASH_THICKNESS * height and abs(below) <= _DASH_OFF * height)
 
 
 def text_height(heights: Sequence[int]) -> int | None:
@@ -319,7 +342,12 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         # the rest of a long one costs more than everything else on the page.
         image = image[:, : _LABEL_CHARS * image.shape[0]]
     box = (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom))
-    return CellCrop(image, box, doubt=doubt, ink_height=max(b - a for a, b in lines))
+    stroke = None
+    if kind == "number" and doubt is None and len(marks) == 1:
+        _, y, w, h, _ = (int(v) for v in marks[0])
+        stroke = (w, h, y0 + y + h / 2 - (bbox[1] + bbox[3]) / 2)
+    return CellCrop(image, box, doubt=doubt, ink_height=max(b - a for a, b in lines),
+                    stroke=stroke)
 
 
 def _number_ink(grey: np.ndarray, ink: np.ndarray) -> np.ndarray:

@@ -56,7 +56,7 @@ def test_crop_has_no_rule_remnants_and_is_trimmed_to_the_ink():
 
 
 def test_number_text_is_normalized_and_its_spellings_are_one_reading():
-    page, boxes = table_page([["1", "2", "-"]], [100, 100, 100])
+    page, boxes = table_page([["1", "2", "0"]], [100, 100, 100])
     answers = [Reading("１O", 0.5, (("10", 0.2), ("1 0", 0.1), ("l6", 0.1))),
                Reading("2 件", 0.95), Reading("-", 0.6, (("—", 0.35), ("1", 0.05)))]
     engine = FakeEngine({"number": answers, "label": []})
@@ -283,6 +283,30 @@ def test_a_dash_is_shown_at_the_height_of_the_pages_text():
     heights = [crop.shape[0] for crop in engine.crops["number"]]
     assert heights[1] >= 0.9 * heights[0]
     assert engine.crops["number"][1].shape[1] < 3 * heights[1]  # not stretched sideways
+
+
+def test_a_lone_dash_is_read_by_its_shape_not_by_the_engine():
+    """Engines read a lone short stroke as nothing, "." or "1" (seed-1 bench doc 15: 45
+    hyphens read "—" at 0.81, all flagged); its shape alone says it is the missing marker."""
+    page, boxes = table_page([["12", "-", "—", "3", "0"]], [100] * 5)
+    engine = FakeEngine({"number": [Reading("12", 0.99), Reading("3", 0.99),
+                                    Reading("0", 0.99)], "label": []})
+    readings = read_cells(page, _cells(boxes, 5), ["number"] * 5, engine)
+    assert len(engine.crops["number"]) == 3
+    assert [r.text for r in readings] == ["12", "—", "—", "3", "0"]
+    assert not any(r.doubtful or r.doubt for r in readings)
+
+
+def test_a_flat_mark_off_the_middle_of_its_cell_is_left_to_the_engine():
+    """What is left of a digit cut by a badly placed box lies off the cell's middle: not
+    a dash, whatever its shape."""
+    page, boxes = table_page([["12", "", "3", "45"]], [100] * 4, height=64)
+    x0, y0, x1, _ = boxes[1]
+    page[y0 + 16:y0 + 18, x0 + 40:x0 + 52] = 0  # a flat stroke 16 px above the middle
+    engine = FakeEngine({"number": [Reading("0", 0.99)] * 4, "label": []})
+    readings = read_cells(page, _cells(boxes, 4), ["number"] * 4, engine)
+    assert len(engine.crops["number"]) == 4
+    assert readings[1].text == "0"
 
 
 @pytest.mark.parametrize("rows", [(0.45, 0.6), (0.0, 0.55)], ids=["mid", "from-top"])
