@@ -111,7 +111,10 @@ class RapidOcrEngine(OcrEngine):
 
     def read(self, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
         keys = [_key(crop) for crop in crops]
-        todo = [i for i, key in enumerate(keys) if key not in self._seen]
+        # A crop first read among labels that read as nothing is run again among numbers:
+        # a faint 0 between words can vanish and stand out between other numbers.
+        todo = [i for i, key in enumerate(keys) if key not in self._seen
+                or (kind == "number" and not self._seen[key][0].text)]
         self._recognize([crops[i] for i in todo], [keys[i] for i in todo])
         readings = []
         for key in keys:

@@ -87,6 +87,30 @@ def test_a_batch_larger_than_the_memory_of_reads_is_read_whole(monkeypatch):
     assert [r.text for r in engine.read(crops, "number")] == ["1", "2", "3", "4", "5"]
 
 
+def test_a_crop_read_as_nothing_among_labels_is_read_again_among_numbers(monkeypatch):
+    """Seed-2 bench doc 30: faint zeros first read (for the table's layout) between words
+    read as nothing, and that reading was reused for the numbers: 68 zeros lost."""
+    import recover.ocr.rapid as rapid
+
+    engine = rapid.RapidOcrEngine()
+    crops = _cell_crops([render_text(t) for t in ["12", "0"]])
+    runs: list[int] = []
+    real_run = engine._run
+
+    def run(images, order):
+        runs.append(len(order))
+        found = real_run(images, order)
+        if 1 in found and len(images) == 2:  # among labels, the 0 reads as nothing
+            found[1] = (rapid.Reading("", 0.0), np.zeros_like(found[1][1]))
+        return found
+
+    monkeypatch.setattr(engine, "_run", run)
+    engine.read(crops, "label")
+    runs.clear()
+    assert [r.text for r in engine.read(crops, "number")] == ["12", "0"]
+    assert runs == [1]  # only the crop that read as nothing was run again
+
+
 def test_tesseract_reads_thin_light_digits_on_a_second_try():
     """Light type in a fine Ming face: tesseract found nothing until the crop was thickened."""
     image = render_text("0", size=18, font="ming")
