@@ -40,6 +40,7 @@ _LABEL_CHARS = 10  # a label crop is cut to about this many characters (as wide 
 _MIN_MARK = 5  # pixels: a component at least this long or tall is a mark, not noise
 BLANK_DOUBT = 0.5  # the confidence of a blank cell that had marks or faint grey in it
 _LIGHT = 200  # grey levels at or above this are paper when trimming a line
+_LIGHT_INK = 100  # a crop whose darkest ink is lighter than this grey is darkened
 _PAD = 0.25  # padding around the ink, as a fraction of the line height
 _MIN_LINE = 0.5  # a "line" lower than this fraction of the tallest is part of a character
 _SLASH_SLOPE = 0.15  # columns per row a lone stroke drifts by to be a "/" as much as a "1"
@@ -47,7 +48,10 @@ _RULE_STEP_WIDTH = 3  # pixels: a sliver of a rule along a cell's side is no wid
 # a dash (shares of the page's text height): no shorter, no thicker, no further off the
 # middle of its cell than these
 _DASH_LENGTH, _DASH_THICKNESS, _DASH_OFF = 0.2, 0.3, 0.3
-DASH_CONFIDENCE = 0.95
+# a slash leans at least this many columns per row, is at least this share of the page's
+# text height tall, and none of its rows of ink is wider than this share of its width
+_SLASH_LEAN, _SLASH_HEIGHT, _SLASH_RUN = 0.2, 0.5, 0.6
+MARK_CONFIDENCE = 0.95  # a dash or slash told by its shape
 _LOW_INK = 0.5  # ink lower than this share of the page's text height is a mark, not a line
 
 
@@ -69,6 +73,18 @@ class CellReading:
 
 
 @dataclass(frozen=True)
+class LoneMark:
+    """The shape of a number cell's only mark, page pixels."""
+
+    width: int
+    height: int
+    below: float  # how far its middle lies below the middle of the cell
+    slope: float  # columns per row its middle rows' centres drift right going down
+    widest: int  # its widest row of ink
+    usual: float  # its median row of ink
+
+
+@dataclass(frozen=True)
 class CellCrop:
     """A cell's ink ready for the engine: one line of text, padded, on white."""
 
@@ -77,9 +93,7 @@ class CellCrop:
     blank_confidence: float = 1.0  # how sure a blank cell is blank
     doubt: str | None = None  # why a reading of this crop cannot be trusted, whatever it says
     ink_height: int = 0  # page pixels: the ink of its tallest line (as drawn, unpadded)
-    # a number cell whose only mark is a flat stroke: (its length, its thickness, how far
-    # its middle lies below the middle of the cell), page pixels
-    stroke: tuple[int, int, float] | None = None
+    mark: LoneMark | None = None  # a number cell's one mark, when it has only one
 
 
 def read_cells(
@@ -118,8 +132,8 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
         height = page.text_height or text_height([c.ink_height for c in cropped])
         crops.append([_at_text_size(crop, height) for crop in cropped])
         for i, crop in enumerate(cropped):
-            if _is_dash(crop, height):
-                readings[(len(crops) - 1, i)] = Reading("—", DASH_CONFIDENCE)
+            if (text := _mark_text(crop, height)) is not None:
+                readings[(len(crops) - 1, i)] = Reading(text, MARK_CONFIDENCE)
     for kind in ("number", "label"):
         todo = [(p, i) for p, page in enumerate(pages) for i, k in enumerate(page.kinds)
                 if k == kind and crops[p][i].image is not None and (p, i) not in readings]
@@ -133,17 +147,35 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
     ]
 
 
-def _is_dash(crop: CellCrop, height: int | None) -> bool:
-    """Whether a number cell holds a dash, the missing marker, by its shape alone: its one
-    mark is a stroke at least twice as long as thick, much thinner than the page's text,
-    no shorter than a hyphen, across the middle of the cell (a digit's remnant at the edge
-    of a badly placed box lies off the middle). Engines read a lone short stroke poorly:
-    as nothing, ".", or "1" now and then."""
-    if crop.stroke is None or not height:
-        return False
-    length, thickness, below = crop.stroke
-    return (length >= max(2 * thickness, _DASH_LENGTH * height)
-            and thickness <= _DASH_THICKNESS * height and abs(below) <= _DASH_OFF * height)
+def _mark_text(crop: CellCrop, height: int | None) -> str | None:
+    """The missing marker a number cell holds, told by the shape of its one mark: "—" for
+    a stroke at least twice as long as thick, much thinner than the page's text, no shorter
+    than a hyphen, across the middle of the cell (a digit's remnant at the edge of a badly
+    placed box lies off the middle); "/" for a thin stroke as tall as the text leaning
+    right, with no row of ink much wider than its others (the bars of 2, 4 and 7). Engines
+    read these poorly: a lone short stroke as nothing, "." or "1"; a slash as "1"."""
+    mark = crop.mark
+    if mark is None or not height:
+        return None
+    if (mark.width >= max(2 * mark.height, _DASH_LENGTH * height)
+            and mark.height <= _DASH_THICKNESS * height and abs(mark.below) <= _DASH_OFF * height):
+        return "—"
+    if (mark.slope <= -_SLASH_LEAN and mark.height >= _SLASH_HEIGHT * height
+            and mark.widest <= min(_SLASH_RUN * mark.width, 2 * mark.usual)):
+        return "/"
+    return None
+
+
+def _lone_mark(component: np.ndarray, below: float) -> LoneMark:
+    """The shape of a mark (its pixels, cut to its box)."""
+    height, width = component.shape
+    rows = [np.flatnonzero(row) for row in component]
+    runs = np.array([r[-1] - r[0] + 1 if r.size else 0 for r in rows])
+    centres = np.array([(r[-1] + r[0]) / 2 if r.size else 0.0 for r in rows])
+    cut = max(1, round(0.2 * height))
+    middle = np.arange(cut, height - cut)
+    slope = float(np.polyfit(middle, centres[middle], 1)[0]) if middle.size >= 2 else 0.0
+    return LoneMark(width, height, below, slope, int(runs.max()), float(np.median(runs)))
 
 
 def text_height(heights: Sequence[int]) -> int | None:
@@ -334,7 +366,7 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     near_ink = cv2.dilate((raw & ~remnants).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
     cut = cv2.dilate(remnants.astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
     keep = near_ink & ~cut
-    pixels = np.where(keep, inner, 255).astype(np.uint8)[top:bottom, left:right]
+    pixels = _deepened(np.where(keep, inner, 255).astype(np.uint8)[top:bottom, left:right])
     lines = _lines(mask[top:bottom, left:right])
     image = _side_by_side([_pad(_trim(pixels[a:b])) for a, b in lines])
     if kind == "label":
@@ -342,12 +374,14 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         # the rest of a long one costs more than everything else on the page.
         image = image[:, : _LABEL_CHARS * image.shape[0]]
     box = (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom))
-    stroke = None
+    mark = None
     if kind == "number" and doubt is None and len(marks) == 1:
-        _, y, w, h, _ = (int(v) for v in marks[0])
-        stroke = (w, h, y0 + y + h / 2 - (bbox[1] + bbox[3]) / 2)
+        index = 1 + int(np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= _MIN_SPECK)[0])
+        x, y, w, h, _ = (int(v) for v in stats[index])
+        below = y0 + y + h / 2 - (bbox[1] + bbox[3]) / 2
+        mark = _lone_mark(labels[y:y + h, x:x + w] == index, below)
     return CellCrop(image, box, doubt=doubt, ink_height=max(b - a for a, b in lines),
-                    stroke=stroke)
+                    mark=mark)
 
 
 def _number_ink(grey: np.ndarray, ink: np.ndarray) -> np.ndarray:
@@ -520,6 +554,16 @@ def _lines(mask: np.ndarray) -> list[tuple[int, int]]:
         runs[min(i, j)] = [a, b]
         del runs[max(i, j)]
     return [(a, b) for a, b in runs]
+
+
+def _deepened(pixels: np.ndarray) -> np.ndarray:
+    """Light ink made dark, its paper kept white: a blurred low-resolution scan leaves its
+    digits a light grey that the engines read as nothing."""
+    darkest = int(pixels.min())
+    if darkest < _LIGHT_INK:
+        return pixels
+    darkness = 255 - pixels.astype(np.float32)
+    return (255 - np.minimum(255, darkness * 255 / (255 - darkest))).astype(np.uint8)
 
 
 def _trim(pixels: np.ndarray) -> np.ndarray:
