@@ -398,8 +398,14 @@ def _fill(match: TemplateMatch) -> float:
 
 def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | None:
     tables: dict[str, list[int]] = {}
+    kinds: dict[int, str | None] = {}
     for grid in grids:
-        kind = classify_grid(template, grid)
+        kind = kinds[grid.index] = classify_grid(template, grid)
+        if kind is None and kinds.get(grid.index - 1) == "applications" and _table_score(
+                template.tables["applications"], _labels(grid)) >= 1:
+            # the last rows of 三 carried to the next page: "3.其他" and "（七）总计" are
+            # too short to tell any table, "四、结转下年度继续办理" names 三 alone
+            kind = kinds[grid.index] = "applications"
         if kind:
             tables.setdefault(kind, []).append(grid.index)
     if not tables:

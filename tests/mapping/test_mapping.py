@@ -71,6 +71,17 @@ def test_table_3_continued_on_the_next_page_without_its_header() -> None:
     assert len([c for c in match.placed if c.startswith("applications.")]) == 25 * 7
 
 
+def test_the_last_rows_of_table_3_carried_to_the_next_page_are_its_own() -> None:
+    """"3.其他" and "（七）总计" are too short to name a table; the grid right after 三
+    that names 三 at all continues it (seed-2 bench doc 32: its last three rows lost)."""
+    first = _grid(0, 1, _rows(ROWS[:22]), header=True)
+    second = _grid(1, 2, _rows(["3.其他", "（七）总计", ROWS[24]], start=22), header=False)
+    match = map_grids([first, second], "2021")
+    assert match.tables == {"applications": [0, 1]}
+    assert match.placed["applications.total.total"].source.text == "23"
+    assert match.placed["applications.carried_forward.research"].source.text == "24"
+
+
 def test_a_row_missing_a_value_cell_is_placed_by_header_only() -> None:
     rows = _rows(ROWS)
     rows[0] = (rows[0][0], rows[0][1][:6])  # the total column's cell is gone
