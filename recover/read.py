@@ -51,6 +51,10 @@ _DASH_LENGTH, _DASH_THICKNESS, _DASH_OFF = 0.2, 0.3, 0.3
 # a slash leans at least this many columns per row, is at least this share of the page's
 # text height tall, and none of its rows of ink is wider than this share of its width
 _SLASH_LEAN, _SLASH_HEIGHT, _SLASH_RUN = 0.2, 0.5, 0.6
+_MIN_HOLE = 2  # pixels: a smaller enclosed speck of paper is not a hole
+# a 0's hole is at least this share of its height, its middle no further off the 0's than
+# these shares of its height and width; the 0 at least this share of the text's height
+_ZERO_HOLE, _ZERO_OFF_Y, _ZERO_OFF_X, _ZERO_HEIGHT = 0.55, 0.06, 0.1, 0.5
 MARK_CONFIDENCE = 0.95  # a dash or slash told by its shape
 _LOW_INK = 0.5  # ink lower than this share of the page's text height is a mark, not a line
 
@@ -82,6 +86,10 @@ class LoneMark:
     slope: float  # columns per row its middle rows' centres drift right going down
     widest: int  # its widest row of ink
     usual: float  # its median row of ink
+    holes: int = 0  # enclosed areas of paper
+    # the largest hole: its height, and how far its middle lies from the mark's middle
+    # (down, right), as shares of the mark's height and width
+    hole: tuple[float, float, float] | None = None
 
 
 @dataclass(frozen=True)
@@ -148,12 +156,14 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
 
 
 def _mark_text(crop: CellCrop, height: int | None) -> str | None:
-    """The missing marker a number cell holds, told by the shape of its one mark: "—" for
+    """The missing marker or the 0 a number cell holds, told by the shape of its one mark: "—" for
     a stroke at least twice as long as thick, much thinner than the page's text, no shorter
     than a hyphen, across the middle of the cell (a digit's remnant at the edge of a badly
     placed box lies off the middle); "/" for a thin stroke as tall as the text leaning
-    right, with no row of ink much wider than its others (the bars of 2, 4 and 7). Engines
-    read these poorly: a lone short stroke as nothing, "." or "1"; a slash as "1"."""
+    right, with no row of ink much wider than its others (the bars of 2, 4 and 7); "0" for
+    a ring: one hole, most of the mark's height, in its middle (the holes of 4, 6, 8 and 9
+    are smaller or off the middle). Engines read these poorly: a lone short stroke as
+    nothing, "." or "1"; a slash as "1"; a lone 0 now and then at low confidence."""
     mark = crop.mark
     if mark is None or not height:
         return None
@@ -163,6 +173,10 @@ def _mark_text(crop: CellCrop, height: int | None) -> str | None:
     if (mark.slope <= -_SLASH_LEAN and mark.height >= _SLASH_HEIGHT * height
             and mark.widest <= min(_SLASH_RUN * mark.width, 2 * mark.usual)):
         return "/"
+    if mark.holes == 1 and mark.hole is not None and mark.height >= _ZERO_HEIGHT * height:
+        extent, down, right = mark.hole
+        if extent >= _ZERO_HOLE and abs(down) <= _ZERO_OFF_Y and abs(right) <= _ZERO_OFF_X:
+            return "0"
     return None
 
 
@@ -175,7 +189,16 @@ def _lone_mark(component: np.ndarray, below: float) -> LoneMark:
     cut = max(1, round(0.2 * height))
     middle = np.arange(cut, height - cut)
     slope = float(np.polyfit(middle, centres[middle], 1)[0]) if middle.size >= 2 else 0.0
-    return LoneMark(width, height, below, slope, int(runs.max()), float(np.median(runs)))
+    paper = np.pad(~component, 1, constant_values=True).astype(np.uint8)
+    count, _, stats, _ = cv2.connectedComponentsWithStats(paper, 4)
+    # the paper around the mark is the component at the padded corner: label 1
+    inside = stats[2:][stats[2:, cv2.CC_STAT_AREA] >= _MIN_HOLE] if count > 2 else stats[:0]
+    hole = None
+    if len(inside):
+        x, y, w, h, _ = inside[int(np.argmax(inside[:, cv2.CC_STAT_AREA]))]
+        hole = (h / height, (y - 1 + h / 2) / height - 0.5, (x - 1 + w / 2) / width - 0.5)
+    return LoneMark(width, height, below, slope, int(runs.max()), float(np.median(runs)),
+                    len(inside), hole)
 
 
 def text_height(heights: Sequence[int]) -> int | None:
