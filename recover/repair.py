@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import product
+from math import prod
 
 from recover.model import (
     DISAGREE,
@@ -30,6 +32,10 @@ from recover.values import parse_value
 DOUBTS = (LOW_CONFIDENCE, NOT_A_NUMBER, NOT_FOUND, DISAGREE, UNPLACED)
 # Each pass settles at least one cell or ends the repair; real chains are two or three long.
 MAX_PASSES = 20
+# Doubtful cells settled together: at most this many with a choice to make, and this many
+# combinations of their readings tried.
+MAX_GROUP, MAX_COMBINATIONS = 12, 4096
+MIN_CHOICE = 0.05  # an alternative less likely than this is no choice
 
 
 def is_doubtful(cell: Cell) -> bool:
@@ -79,9 +85,7 @@ def settle(cell: Cell, template: Template, values: Mapping[str, int | float | No
         # a blank, or a mark without digits (a dash read as "."), where the sums need
         # nothing: missing and 0 both fit
         return None
-    alternative = next((a for a in sorted(cell.alternatives, key=lambda a: -a.confidence)
-                        if parse_value(a.text, kind).value == value), None)
-    return Settlement(cell.id, value, tuple(found), alternative)
+    return Settlement(cell.id, value, tuple(found), _alternative(cell, template, value))
 
 
 def inferred_cell(cell: Cell, settlement: Settlement) -> Cell:
@@ -104,6 +108,8 @@ def repair_cells(template: Template, cells: Sequence[Cell]) -> list[Cell]:
 
     A settled cell (changed, or confirmed because its reading already satisfies its rules)
     counts as known from then on, so it may settle the next rule: repeated to a fixed point.
+    Doubtful cells that share their rules are settled together when exactly one choice among
+    their readings and alternatives satisfies every rule they are in.
     """
     by_id = {c.id: c for c in cells}
     values = {c.id: c.value for c in cells}
@@ -112,20 +118,120 @@ def repair_cells(template: Template, cells: Sequence[Cell]) -> list[Cell]:
         for cid in instance.cells:
             through.setdefault(cid, []).append(instance)
     unsettled = {c.id for c in cells if is_doubtful(c) and c.id in through}
+
+    def apply(settlement: Settlement) -> None:
+        cid = settlement.cell_id
+        if settlement.value != values[cid]:
+            by_id[cid] = inferred_cell(by_id[cid], settlement)
+            values[cid] = settlement.value
+        unsettled.discard(cid)
+
     for _ in range(MAX_PASSES):
         progress = False
         for cid in [c.id for c in cells if c.id in unsettled]:
             settlement = settle(by_id[cid], template, values, through[cid], unsettled)
-            if settlement is None:
-                continue
-            if settlement.value != values[cid]:
-                by_id[cid] = inferred_cell(by_id[cid], settlement)
-                values[cid] = settlement.value
-            unsettled.discard(cid)
-            progress = True
+            if settlement is not None:
+                apply(settlement)
+                progress = True
         if not progress:
-            break
+            together = _settled_together(template, by_id, values, through, unsettled)
+            for settlement in together:
+                apply(settlement)
+            if not together:
+                break
     return [by_id[c.id] for c in cells]
+
+
+def _choices(cell: Cell, template: Template) -> list[int | float]:
+    """The values a doubtful cell's reading and its alternatives give, most likely first."""
+    kind = template.value_type(cell.id)
+    likely = sorted((a for a in cell.alternatives if a.confidence >= MIN_CHOICE),
+                    key=lambda a: -a.confidence)
+    texts = [cell.raw or "", *(a.text for a in likely)]
+    found: list[int | float] = []
+    for text in texts:
+        value = parse_value(text, kind).value
+        if value is not None and value not in found:
+            found.append(value)
+    return found
+
+
+def _settled_together(template: Template, by_id: Mapping[str, Cell],
+                      values: Mapping[str, int | float | None],
+                      through: Mapping[str, Sequence[RuleInstance]],
+                      unsettled: set[str]) -> list[Settlement]:
+    """Doubtful cells settled as a group: the rule instances whose every cell is known or
+    a doubtful cell with readings link those cells; a group whose choices admit exactly one
+    combination that satisfies all its instances is settled to it."""
+    choices = {cid: c for cid in unsettled if (c := _choices(by_id[cid], template))}
+
+    def usable(instance: RuleInstance) -> bool:
+        return all(c in choices or (c not in unsettled and values[c] is not None)
+                   for c in instance.cells)
+
+    instances = {i for cid in choices for i in through[cid] if usable(i)}
+    linked: dict[str, set[RuleInstance]] = {}
+    for instance in instances:
+        for cid in instance.cells:
+            if cid in choices:
+                linked.setdefault(cid, set()).add(instance)
+    settled: list[Settlement] = []
+    seen: set[str] = set()
+    for start in sorted(linked):
+        if start in seen:
+            continue
+        group, rules = _group(start, linked)
+        seen |= set(group)
+        found = _only_fit(group, rules, choices, values)
+        if found is not None:
+            settled += [Settlement(cid, value, tuple(sorted(linked[cid], key=str)),
+                                   _alternative(by_id[cid], template, value))
+                        for cid, value in zip(group, found, strict=True)]
+    return settled
+
+
+def _group(start: str, linked: Mapping[str, set[RuleInstance]]
+           ) -> tuple[list[str], set[RuleInstance]]:
+    """The doubtful cells reachable from `start` through shared instances, and those."""
+    group, rules, todo = [start], set(linked[start]), [start]
+    while todo:
+        for instance in linked[todo.pop()]:
+            for cid in instance.cells:
+                if cid in linked and cid not in group:
+                    group.append(cid)
+                    todo.append(cid)
+                    rules |= linked[cid]
+    return sorted(group), rules
+
+
+def _only_fit(group: Sequence[str], rules: set[RuleInstance],
+              choices: Mapping[str, Sequence[int | float]],
+              values: Mapping[str, int | float | None]) -> tuple[int | float, ...] | None:
+    """The one combination of the group's choices that satisfies all its rules, or None
+    (none, several, or too many to try)."""
+    if (sum(len(choices[c]) > 1 for c in group) > MAX_GROUP
+            or prod(len(choices[c]) for c in group) > MAX_COMBINATIONS):
+        return None
+    fits = []
+    slots = {cid: n for n, cid in enumerate(group)}
+    # each rule as (known part of left - right, the group's cells on the left, on the right)
+    checks = [(sum(values[c] for c in i.left if c not in slots)  # type: ignore[misc]
+               - sum(values[c] for c in i.right if c not in slots),  # type: ignore[misc]
+               [slots[c] for c in i.left if c in slots], [slots[c] for c in i.right if c in slots])
+              for i in rules]
+    for combination in product(*(choices[c] for c in group)):
+        if all(known + sum(combination[n] for n in left) == sum(combination[n] for n in right)
+               for known, left, right in checks):
+            fits.append(combination)
+            if len(fits) > 1:
+                return None
+    return fits[0] if fits else None
+
+
+def _alternative(cell: Cell, template: Template, value: int | float) -> Alternative | None:
+    kind = template.value_type(cell.id)
+    return next((a for a in sorted(cell.alternatives, key=lambda a: -a.confidence)
+                 if parse_value(a.text, kind).value == value), None)
 
 
 def repair(report: Report, template: Template) -> Report:

@@ -72,11 +72,28 @@ def test_a_confident_reading_that_breaks_a_rule_is_kept_with_its_violation() -> 
                                                    "applications.applicants"}
 
 
-def test_two_doubtful_cells_in_one_rule_are_left_alone() -> None:
+def test_doubtful_cells_sharing_a_rule_are_settled_together_by_the_one_fit() -> None:
+    """Of 2 (no alternative) and 9 (or 1), only 2 + 1 makes the total 3: the 9 becomes 1,
+    inferred; the 2, which fits, stays as read. (Seed-2 bench doc 10: zeros read as 1 by
+    one engine and as nothing-or-0 by the other, two to a row, none settled alone.)"""
     texts = {"reviews.review.upheld": "2", "reviews.review.corrected": "9",
              "reviews.review.total": "3"}
     doubtful = {"reviews.review.upheld": 0.5, "reviews.review.corrected": 0.5}
     report = _report(texts, doubtful, {"reviews.review.corrected": [Alternative("1", 0.4)]})
+    corrected = report.cell("reviews.review.corrected")
+    assert (corrected.value, corrected.source.method, corrected.flagged) == (1, "inferred", True)
+    upheld = report.cell("reviews.review.upheld")
+    assert (upheld.value, upheld.source.method, upheld.flagged) == (2, "ocr", True)
+    assert report.violations == ()
+
+
+def test_doubtful_cells_sharing_a_rule_that_fit_two_ways_are_left_alone() -> None:
+    texts = {"reviews.review.upheld": "2", "reviews.review.corrected": "9",
+             "reviews.review.total": "3"}
+    doubtful = {"reviews.review.upheld": 0.5, "reviews.review.corrected": 0.5}
+    report = _report(texts, doubtful, {"reviews.review.upheld": [Alternative("1", 0.4)],
+                                       "reviews.review.corrected": [Alternative("1", 0.4),
+                                                                    Alternative("2", 0.3)]})
     for cid in doubtful:
         cell = report.cell(cid)
         assert cell.source.method == "ocr" and cell.original is None and cell.flagged
