@@ -167,15 +167,36 @@ class _DataRow:
     values: tuple[TextCell, ...]  # left to right
 
 
+def _value_start(grid: GridText) -> int | None:
+    """The grid column where the values of most labelled rows start."""
+    starts: Counter[int] = Counter()
+    for r in range(grid.grid.n_rows):
+        covering = [tc for tc in grid.cells if tc.cell.row <= r < tc.cell.row + tc.cell.row_span]
+        labels = [tc for tc in covering if tc.text.strip() and not tc.is_value]
+        right_edge = max((tc.cell.bbox[2] for tc in labels), default=None)
+        values = [tc.cell.col for tc in covering if tc.cell.row == r and tc.is_value
+                  and right_edge is not None and tc.cell.bbox[0] >= right_edge - 2]
+        if values:
+            starts[min(values)] += 1
+    return starts.most_common(1)[0][0] if starts else None
+
+
 def _data_rows(grid: GridText) -> list[_DataRow]:
+    """The grid's rows that hold values, with their labels. A cell left of where the grid's
+    values start is a label whatever it reads ("章" of "规章", its first character lost,
+    looks like a number cell's stray character), or nothing when it reads as nothing."""
+    start = _value_start(grid)
     rows = []
     for r in range(grid.grid.n_rows):
         covering = sorted((tc for tc in grid.cells
                            if tc.cell.row <= r < tc.cell.row + tc.cell.row_span),
                           key=lambda tc: tc.cell.bbox[0])
-        labels = [tc for tc in covering if tc.text.strip() and not tc.is_value]
+        before = [tc.cell.col < start if start is not None else False for tc in covering]
+        labels = [tc for tc, left in zip(covering, before, strict=True)
+                  if tc.text.strip() and (left or not tc.is_value)]
         right_edge = max((tc.cell.bbox[2] for tc in labels), default=0)
-        values = [tc for tc in covering if tc.cell.row == r and tc.cell.row_span == 1
+        values = [tc for tc, left in zip(covering, before, strict=True)
+                  if tc.cell.row == r and tc.cell.row_span == 1 and not left
                   and tc.is_value and tc.cell.bbox[0] >= right_edge - 2]
         # A row whose label cell the grid lost still counts when it is a full row of
         # values: the template's order of rows can place it between its neighbours.
