@@ -45,6 +45,7 @@ _PAD = 0.25  # padding around the ink, as a fraction of the line height
 _MIN_LINE = 0.5  # a "line" lower than this fraction of the tallest is part of a character
 _SLASH_SLOPE = 0.15  # columns per row a lone stroke drifts by to be a "/" as much as a "1"
 _RULE_STEP_WIDTH = 3  # pixels: a sliver of a rule along a cell's side is no wider
+_SLIVER_WIDTH = 2  # pixels: a sliver of a skewed rule inside a cell's box is no wider
 # a dash (shares of the page's text height): no shorter, no thicker, no further off the
 # middle of its cell than these
 _DASH_LENGTH, _DASH_THICKNESS, _DASH_OFF = 0.2, 0.3, 0.3
@@ -369,6 +370,13 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
             doubt = "faint marks beside the ink"
         elif _ink_apart(mask, marks):
             doubt = "ink in separate places"
+        far = _far_slivers(stats, mask.shape[1])
+        if doubt and far.size:
+            # read without them; the doubt stays: the cell is flagged either way
+            sliver = np.isin(labels, far)
+            mask, remnants = mask & ~sliver, remnants | sliver
+            marks = stats[1:][(stats[1:, cv2.CC_STAT_AREA] >= _MIN_SPECK)
+                              & ~np.isin(np.arange(1, len(stats)), far)]
     if not _marked(marks):
         # Sure only when nothing at all was there: marks taken for rule pieces, or grey
         # that is darker than paper but lighter than the ink threshold, may be text.
@@ -479,6 +487,27 @@ def _ink_apart(mask: np.ndarray, stats: np.ndarray) -> bool:
         if thin and at_side and (apart or h > 1.15 * mh):  # a digit is no taller than 0
             return True
     return False
+
+
+def _far_slivers(stats: np.ndarray, width: int) -> np.ndarray:
+    """Labels of the components that are a skewed rule's sliver inside a number cell's box:
+    no wider than two pixels, at least three times as tall, in the outer quarter of the
+    crop, and at least as far from every other mark as the tallest of those is high (the
+    digits of one number stand much closer: a thin 1 a few pixels from its 3 is kept).
+    `stats`: rows of connectedComponentsWithStats, the background's first."""
+    marks = [i for i in range(1, len(stats)) if stats[i, cv2.CC_STAT_AREA] >= _MIN_SPECK]
+    found = []
+    for i in marks:
+        x, _, w, h, _ = (int(v) for v in stats[i, :5])
+        others = [stats[j] for j in marks if j != i]
+        outer = x + w <= 0.25 * width or x >= 0.75 * width
+        if not others or not outer or w > _SLIVER_WIDTH or h < 3 * w:
+            continue
+        tallest = max(int(o[cv2.CC_STAT_HEIGHT]) for o in others)
+        gap = min(max(int(o[0]) - (x + w), x - int(o[0] + o[2])) for o in others)
+        if gap >= tallest:
+            found.append(i)
+    return np.array(found, dtype=np.int64)
 
 
 def _remnants(mask: np.ndarray, kind: CropKind) -> np.ndarray:

@@ -290,6 +290,23 @@ def test_light_ink_is_shown_to_the_engine_dark_on_white_paper():
         assert crop.min() < 10 and crop.max() == 255
 
 
+def test_a_skewed_rules_sliver_far_beside_the_number_is_not_read_but_still_doubted():
+    """A skewed light rule leaves a 1-pixel sliver inside the box, far from the digits:
+    read with it, 15 became 135 and 0 became .1 (seed-2 bench doc 21). It is left out of
+    the crop; the cell stays doubtful. A thin 1 a few pixels from its 3 is kept."""
+    page, boxes = table_page([["15", "13"]], [140, 140], height=60)
+    for x0, y0, x1, y1 in boxes:
+        page[y0 + 12:y1 - 12, x0 + 10] = 90  # a sliver in the left quarter
+    engine = FakeEngine({"number": [Reading("15", 0.99), Reading("13", 0.99)], "label": []})
+    fifteen, thirteen = read_cells(page, _cells(boxes, 2), ["number"] * 2, engine)
+    assert fifteen.doubt is not None
+    assert fifteen.ink_bbox[0] > boxes[0][0] + 30  # the sliver is not in the crop
+    crop = engine.crops["number"][0]
+    assert crop.shape[1] < 2.5 * crop.shape[0]
+    x0, _, x1, _ = thirteen.ink_bbox
+    assert x0 > boxes[1][0] + 30 and x1 - x0 > 20  # both digits, no sliver
+
+
 def test_a_dash_is_shown_at_the_height_of_the_pages_text():
     # alone, a dash one or two pixels high scaled to the engine's line height is a black bar
     page, boxes = table_page([["12", "—", "3", "45"]], [100] * 4)
