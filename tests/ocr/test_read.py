@@ -295,7 +295,7 @@ def test_a_skewed_rules_sliver_far_beside_the_number_is_not_read_but_still_doubt
     read with it, 15 became 135 and 0 became .1 (seed-2 bench doc 21). It is left out of
     the crop; the cell stays doubtful. A thin 1 a few pixels from its 3 is kept."""
     page, boxes = table_page([["15", "13"]], [140, 140], height=60)
-    for x0, y0, x1, y1 in boxes:
+    for x0, y0, _, y1 in boxes:
         page[y0 + 12:y1 - 12, x0 + 10] = 90  # a sliver in the left quarter
     engine = FakeEngine({"number": [Reading("15", 0.99), Reading("13", 0.99)], "label": []})
     fifteen, thirteen = read_cells(page, _cells(boxes, 2), ["number"] * 2, engine)
