@@ -268,6 +268,8 @@ def _place_row(table: TableSpec, row_id: str, data_row: _DataRow, columns: Seque
     """The row's value cells onto its template columns: by position when the count fits,
     checked against each cell's header; by header alone otherwise."""
     grid = data_row.grid
+    if len(data_row.values) < len(columns):
+        data_row = _split_merged(data_row, len(columns))
     spellings = [(c, table.column(c).spellings) for c in columns]
     headers = []
     for value in data_row.values:
@@ -291,6 +293,25 @@ def _place_row(table: TableSpec, row_id: str, data_row: _DataRow, columns: Seque
             cid = f"{table.id}.{row_id}.{header}"
             placed.setdefault(cid, PlacedCell(cid, grid.page, grid.index, value))
     return placed, notes
+
+
+def _split_merged(data_row: _DataRow, count: int) -> _DataRow:
+    """The row with its value cells that span several grid columns split at the grid's
+    column rules, when that makes as many cells as its template row has columns: a rule
+    between two values broken in this row alone merged their cells (each part is read
+    afresh from its own box)."""
+    edges = data_row.grid.grid.col_edges
+    values: list[TextCell] = []
+    for value in data_row.values:
+        cell = value.cell
+        if cell.col_span == 1:
+            values.append(value)
+            continue
+        _, y0, _, y1 = cell.bbox
+        values += [TextCell(GridCell(cell.row, c, 1, 1, (edges[c], y0, edges[c + 1], y1)),
+                            "", value.confidence)
+                   for c in range(cell.col, cell.col + cell.col_span)]
+    return replace(data_row, values=tuple(values)) if len(values) == count else data_row
 
 
 def _map_rowwise(table: TableSpec, grids: Sequence[GridText]
