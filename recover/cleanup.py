@@ -20,6 +20,24 @@ UprightScore = Callable[[np.ndarray], float]
 WHITE = (255, 255, 255)
 QUAD_MIN_CORNER_ERROR = 0.3  # degrees: a table outline squarer than this is left alone
 
+# Grey seals (a red seal scanned in grey) are looked for on a copy shrunk by a whole step
+# to a shorter side of at least SEAL_WORK_SIDE pixels: there an official seal's solid star
+# holds an inked disc wider than SEAL_STAR_CORE pixels, which no stroke of text or rule does.
+SEAL_WORK_SIDE = 800
+SEAL_STAR_CORE = 9
+SEAL_MIN_CORE_AREA = 12  # working pixels of a star's core left after the erosion
+SEAL_CANDIDATES = 12  # largest cores tried as a seal's middle
+SEAL_INKED = 215  # grey level below which a pixel holds some ink
+SEAL_GREY = (85, 205)  # levels of seal ink in a grey scan: lighter than black type
+SEAL_RING_COVER = 0.85  # share of directions in which the ring is seen...
+SEAL_RING_CONTRAST = 0.5  # ...against at most this share of it a little inside and outside
+SEAL_MIN_RING = 15  # working pixels: a smaller ring is a character's loop
+SEAL_SHADE_MARGIN = 20  # grey levels either side of the seal's own that count as its ink
+SEAL_STROKE_SHARE = 6  # a seal's strokes are at least its ring's width over this
+SEAL_RIM = 2  # pixels of lighter rim around a seal's strokes that go with them, at least
+SEAL_RULE_LENGTH = 1.2  # of the ring's radius: a straight run of ink this long is a rule
+SEAL_STAR_REACH = 0.45  # of the ring's radius: how far the star reaches from the middle
+
 
 @dataclass(frozen=True, eq=False)
 class CleanedPage:
@@ -27,8 +45,9 @@ class CleanedPage:
 
     `quarter_turns` is how many clockwise quarter turns made it upright, `skew_degrees` the
     small rotation then removed (counter-clockwise positive), `perspective` whether a
-    photographed table's quadrilateral was warped to a rectangle, `seal_pixels` how many red
-    seal pixels were lifted. `to_cleaned` (3x3) maps page-as-read pixels to cleaned pixels.
+    photographed table's quadrilateral was warped to a rectangle, `seal_pixels` how many seal
+    pixels (red, or grey in a grey scan) were lifted. `to_cleaned` (3x3) maps page-as-read
+    pixels to cleaned pixels.
     """
 
     image: np.ndarray  # BGR uint8
@@ -59,6 +78,8 @@ def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None,
     bgr = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR) if image.ndim == 2 else image
     bgr = normalize_background(bgr)
     bgr, seal_pixels = remove_red_seals(bgr)
+    bgr, grey_seal_pixels = remove_grey_seals(bgr)
+    seal_pixels += grey_seal_pixels
     smooth = smooth_grain(bgr)
     gray = cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY)
 
@@ -158,6 +179,201 @@ def remove_red_seals(bgr: np.ndarray) -> tuple[np.ndarray, int]:
     out = bgr.copy()
     out[seal > 0] = WHITE
     return out, count
+
+
+@dataclass(frozen=True)
+class GreySeal:
+    """A seal found on a grey page, in page pixels: the middle of its ring, the ring's
+    radius (to the middle of its band) and width, and the grey level of its ink."""
+
+    x: float
+    y: float
+    radius: float
+    ring_width: float
+    level: float
+
+
+def remove_grey_seals(bgr: np.ndarray) -> tuple[np.ndarray, int]:
+    """Paint a grey seal's ring and star white, keeping what is darker than their ink (black
+    type and rules under them) and the long rules crossing them.
+
+    A red seal scanned in grey cannot be told by colour, and left alone its ring cuts the
+    table's cells into spurious rows and columns and its star is read with a cell's text.
+    """
+    gray = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY)
+    seal = find_grey_seal(gray)
+    if seal is None:
+        return bgr, 0
+    (x0, y0, x1, y1), ink = grey_seal_ink(gray, seal)
+    out = bgr.copy()
+    out[y0:y1, x0:x1][ink > 0] = WHITE
+    return out, cv2.countNonZero(ink)
+
+
+def find_grey_seal(gray: np.ndarray) -> GreySeal | None:
+    """The seal on a grey page, if any: a solid mid-grey star with a mid-grey ring around
+    it, seen in nearly every direction from the star and hardly at all a little inside and
+    outside the ring (a table's rules and text are seen in many directions at every radius).
+    """
+    step = max(1, min(gray.shape) // SEAL_WORK_SIDE)  # a whole step shrinks fast
+    factor = 1 / step
+    small = gray
+    if step > 1:
+        small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    seal_grey = cv2.inRange(small, *SEAL_GREY)
+    for x, y in _star_cores(small):
+        ring = _ring_around(seal_grey, x, y)
+        if ring is None:
+            continue
+        radius, width = ring
+        level = _ring_level(small, x, y, radius, width)
+        return _sharpened(gray, GreySeal(x / factor, y / factor, radius / factor,
+                                         width / factor, level))
+    return None
+
+
+def _star_cores(small: np.ndarray) -> list[tuple[float, float]]:
+    """Middles of the solid mid-grey blobs of a working-size page (a seal's star is one),
+    largest first."""
+    inked = cv2.compare(small, SEAL_INKED, cv2.CMP_LE)
+    core = cv2.erode(
+        inked, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (SEAL_STAR_CORE, SEAL_STAR_CORE))
+    )
+    n, labels, stats, centres = cv2.connectedComponentsWithStats(core, connectivity=8)
+    if n <= 1:
+        return []
+    areas = stats[:, cv2.CC_STAT_AREA]
+    inside = np.flatnonzero(core)
+    sums = np.bincount(labels.flat[inside], weights=small.flat[inside], minlength=n)
+    means = sums / np.maximum(areas, 1)
+    grey = (areas >= SEAL_MIN_CORE_AREA) & (means >= SEAL_GREY[0]) & (means <= SEAL_GREY[1])
+    grey[0] = False
+    order = [k for k in np.argsort(-areas) if grey[k]][:SEAL_CANDIDATES]
+    return [(float(centres[k][0]), float(centres[k][1])) for k in order]
+
+
+def _ring_around(seal_grey: np.ndarray, x: float, y: float) -> tuple[float, float] | None:
+    """The radius and width of a ring of seal grey around (x, y), in working pixels, or
+    None. Each radius is scored by the share of directions in which seal grey lies within a
+    pixel of it (directions off the page left out); the ring is the best radius beyond the
+    star, the star ending where that share first drops below a half."""
+    reach = max(seal_grey.shape) // 4
+    size, centre = (reach, 360), (x, y)
+    flags = cv2.INTER_NEAREST | cv2.WARP_POLAR_LINEAR
+    polar = cv2.warpPolar(seal_grey, size, centre, reach, flags)
+    on_page = cv2.warpPolar(np.full_like(seal_grey, 255), size, centre, reach, flags) > 0
+    seen = (cv2.dilate(polar, np.ones((1, 3), np.uint8)) > 0) & on_page
+    cover = seen.sum(axis=0) / np.maximum(1, on_page.sum(axis=0))
+    sparse = np.flatnonzero(cover < 0.5)
+    if len(sparse) == 0:
+        return None
+    start = int(sparse[0])
+    radius = start + int(np.argmax(cover[start:]))
+    if radius < SEAL_MIN_RING or cover[radius] < SEAL_RING_COVER:
+        return None
+    inside = cover[max(start, int(radius * 0.8)) : max(start + 1, int(radius * 0.93))].min()
+    outer = min(reach - 1, int(radius * 1.07) + 1)
+    outside = cover[outer : max(outer + 1, int(radius * 1.2) + 1)].min()
+    if max(inside, outside) > SEAL_RING_CONTRAST * cover[radius]:
+        return None
+    band = cover >= 0.5 * cover[radius]
+    low, high = radius, radius
+    while low > start and band[low - 1]:
+        low -= 1
+    while high < reach - 1 and band[high + 1]:
+        high += 1
+    return (low + high) / 2, float(high - low + 1)
+
+
+def _ring_level(small: np.ndarray, x: float, y: float, radius: float, width: float) -> float:
+    """The grey of the seal's ink: the median seal-grey level along the middle of its ring."""
+    reach = radius + width
+    polar = cv2.warpPolar(small, (int(reach) + 1, 720), (x, y), reach,
+                          cv2.INTER_LINEAR | cv2.WARP_POLAR_LINEAR)
+    band = polar[:, int(radius - width / 4) : int(radius + width / 4) + 1]
+    grey = band[(band >= SEAL_GREY[0]) & (band <= SEAL_GREY[1])]
+    return float(np.median(grey)) if grey.size else float(np.mean(SEAL_GREY))
+
+
+def _sharpened(gray: np.ndarray, seal: GreySeal) -> GreySeal:
+    """The seal with its ring's radius and width measured on the page itself: at working
+    size the ring looks wider than it is, and a wider band would take in more of the type
+    it crosses. The ring is the run of radii around the rough one where, in at least half
+    as many directions as at the best radius, the page is about the seal's grey."""
+    reach = seal.radius + seal.ring_width
+    x0, y0, x1, y1 = _clip_box(gray.shape, seal.x, seal.y, reach)
+    crop = gray[y0:y1, x0:x1]
+    size, centre = (int(reach) + 1, 720), (seal.x - x0, seal.y - y0)
+    flags = cv2.INTER_NEAREST | cv2.WARP_POLAR_LINEAR
+    polar = cv2.warpPolar(crop, size, centre, reach, flags)
+    on_page = cv2.warpPolar(np.full_like(crop, 255), size, centre, reach, flags) > 0
+    near = np.abs(polar.astype(np.int16) - int(seal.level)) <= SEAL_SHADE_MARGIN
+    cover = (near & on_page).sum(axis=0) / np.maximum(1, on_page.sum(axis=0))
+    low = max(0, int(seal.radius - seal.ring_width))
+    best = low + int(np.argmax(cover[low:]))
+    band = cover >= 0.5 * cover[best]
+    inner, outer = best, best
+    while inner > low and band[inner - 1]:
+        inner -= 1
+    while outer < len(cover) - 1 and band[outer + 1]:
+        outer += 1
+    return replace(seal, radius=(inner + outer) / 2, ring_width=float(outer - inner + 1))
+
+
+def grey_seal_ink(gray: np.ndarray, seal: GreySeal) -> tuple[tuple[int, ...], np.ndarray]:
+    """The box (x0, y0, x1, y1) around the seal and, within it, its ring and star as a 255
+    mask: broad strokes of about its grey or lighter, on the ring or in the middle, with
+    their lighter rims.
+
+    Black type and rules under the seal are darker and stay. Thin strokes of type that
+    print as mid-grey (a serif face's hairlines) stay too, being narrower than the seal's
+    strokes, and so do long straight runs of ink: rules crossing the seal, which may be
+    printed grey. The lettering between star and ring is left: on a blurred scan it is no
+    broader and no lighter than the text of the cells it lies on.
+    """
+    outer = seal.radius + seal.ring_width / 2 + SEAL_RIM
+    box = _clip_box(gray.shape, seal.x, seal.y, outer)
+    x0, y0, x1, y1 = box
+    crop = gray[y0:y1, x0:x1]
+    sigma = grain_sigma(crop)
+    smooth = crop
+    if sigma >= 1.0:
+        smooth = cv2.GaussianBlur(crop, (0, 0), min(1.5, 0.5 + sigma / 12))
+    margin = max(SEAL_SHADE_MARGIN, 2.5 * sigma)
+    light = cv2.compare(crop, seal.level - margin, cv2.CMP_GE)
+    shade = cv2.inRange(smooth, seal.level - SEAL_SHADE_MARGIN,
+                        max(seal.level + SEAL_SHADE_MARGIN, SEAL_GREY[1]))
+    stroke = max(2, round(seal.ring_width / SEAL_STROKE_SHARE))
+    broad = cv2.morphologyEx(shade, cv2.MORPH_OPEN, np.ones((stroke, stroke), np.uint8))
+    broad = cv2.dilate(broad, np.ones((3, 3), np.uint8), iterations=SEAL_RIM)
+    centre = (round(seal.x) - x0, round(seal.y) - y0)
+    where = np.zeros_like(crop)
+    cv2.circle(where, centre, round(seal.radius), 255, round(outer - seal.radius) * 2)
+    cv2.circle(where, centre, round(seal.radius * SEAL_STAR_REACH), 255, -1)
+    return box, light & broad & where & ~_crossing_rules(gray, seal, box)
+
+
+def _clip_box(shape: tuple[int, ...], x: float, y: float, reach: float) -> tuple[int, ...]:
+    """The box (x0, y0, x1, y1) reaching `reach` pixels around (x, y), within the page."""
+    height, width = shape[:2]
+    return (max(0, int(x - reach)), max(0, int(y - reach)),
+            min(width, int(x + reach) + 1), min(height, int(y + reach) + 1))
+
+
+def _crossing_rules(gray: np.ndarray, seal: GreySeal, box: tuple[int, ...]) -> np.ndarray:
+    """Long horizontal and vertical runs of ink through the seal, as a 255 mask of `box`:
+    runs longer than the ring's radius, which the ring's own curve never makes (its
+    straightest stretch, where a tangent touches it, is about 0.8 of the radius long).
+    They are followed out past the seal, where rules crossing it go on."""
+    length = int(seal.radius * SEAL_RULE_LENGTH)
+    x0, y0, x1, y1 = _clip_box(gray.shape, seal.x, seal.y,
+                               seal.radius + seal.ring_width + length)
+    inked = cv2.compare(gray[y0:y1, x0:x1], SEAL_INKED, cv2.CMP_LE)
+    runs = cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    runs |= cv2.morphologyEx(inked, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    runs = cv2.dilate(runs, np.ones((3, 3), np.uint8))
+    bx0, by0, bx1, by1 = box
+    return runs[by0 - y0 : by1 - y0, bx0 - x0 : bx1 - x0]
 
 
 @dataclass(frozen=True)

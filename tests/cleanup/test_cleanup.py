@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from recover.cleanup import clean_page
+from recover.cleanup import clean_page, remove_grey_seals
 from recover.grid import find_grids
 
 
@@ -87,6 +87,47 @@ def test_red_seal_is_lifted_and_text_under_it_kept(table_page, expected_spans):
     assert np.count_nonzero(reddish > 60) < 200
     assert np.mean(page.gray[dark_under_seal] < 128) > 0.9
     assert spans_found(page.image) == expected_spans
+
+
+def grey_sealed(
+    page: np.ndarray, centre: tuple[int, int], radius: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """The page scanned in grey with a seal on it (ring and five-pointed star, translucent
+    ink of grey about 130 on paper, black staying black), and the seal's coverage."""
+    stamp = np.zeros(page.shape[:2], np.uint8)
+    cv2.circle(stamp, centre, radius, 255, max(2, radius // 14))
+    angles = np.pi * np.arange(10) / 5
+    reach = np.where(np.arange(10) % 2 == 0, radius * 0.35, radius * 0.14)
+    star = np.stack([centre[0] + reach * np.sin(angles), centre[1] - reach * np.cos(angles)], 1)
+    cv2.fillPoly(stamp, [star.round().astype(np.int32)], 255)
+    gray = cv2.cvtColor(page, cv2.COLOR_BGR2GRAY).astype(float)
+    alpha = stamp / 255 * 0.75
+    sealed = gray * (1 - alpha) + np.minimum(gray, 84) * alpha
+    return cv2.cvtColor(sealed.astype(np.uint8), cv2.COLOR_GRAY2BGR), stamp
+
+
+def test_grey_seal_is_lifted_and_text_under_it_kept(table_page, expected_spans):
+    sealed, stamp = grey_sealed(table_page, (560, 430), 110)
+    gray = cv2.cvtColor(table_page, cv2.COLOR_BGR2GRAY)
+    dark_under_seal = (gray < 80) & (stamp > 0)
+    on_paper = (stamp > 0) & (cv2.erode(gray, np.ones((5, 5), np.uint8)) > 200)  # off the ink
+
+    page = clean_page(sealed)
+
+    assert page.seal_pixels > 0.8 * np.count_nonzero(on_paper)
+    assert np.count_nonzero(on_paper & (page.gray < 200)) < 0.02 * np.count_nonzero(on_paper)
+    assert np.mean(page.gray[dark_under_seal] < 128) > 0.9
+    assert spans_found(page.image) == expected_spans
+
+
+def test_page_without_grey_seal_is_untouched(table_page):
+    gray = cv2.cvtColor(cv2.cvtColor(table_page, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    bold = cv2.erode(gray, np.ones((3, 3), np.uint8))  # heavy type, grey where blurred
+    blurred = cv2.GaussianBlur(bold, (0, 0), 1.5)
+
+    for page in (gray, blurred):
+        out, lifted = remove_grey_seals(page)
+        assert lifted == 0 and out is page
 
 
 def test_uneven_light_is_evened_out(table_page, expected_spans):
