@@ -167,11 +167,17 @@ class _DataRow:
     values: tuple[TextCell, ...]  # left to right
 
 
+def _covering(grid: GridText, row: int) -> list[TextCell]:
+    """The cells covering a grid row, left to right."""
+    return sorted((tc for tc in grid.cells if tc.cell.row <= row < tc.cell.row + tc.cell.row_span),
+                  key=lambda tc: tc.cell.bbox[0])
+
+
 def _value_start(grid: GridText) -> int | None:
     """The grid column where the values of most labelled rows start."""
     starts: Counter[int] = Counter()
     for r in range(grid.grid.n_rows):
-        covering = [tc for tc in grid.cells if tc.cell.row <= r < tc.cell.row + tc.cell.row_span]
+        covering = _covering(grid, r)
         labels = [tc for tc in covering if tc.text.strip() and not tc.is_value]
         right_edge = max((tc.cell.bbox[2] for tc in labels), default=None)
         values = [tc.cell.col for tc in covering if tc.cell.row == r and tc.is_value
@@ -188,9 +194,7 @@ def _data_rows(grid: GridText) -> list[_DataRow]:
     start = _value_start(grid)
     rows = []
     for r in range(grid.grid.n_rows):
-        covering = sorted((tc for tc in grid.cells
-                           if tc.cell.row <= r < tc.cell.row + tc.cell.row_span),
-                          key=lambda tc: tc.cell.bbox[0])
+        covering = _covering(grid, r)
         before = [tc.cell.col < start if start is not None else False for tc in covering]
         labels = [tc for tc, left in zip(covering, before, strict=True)
                   if tc.text.strip() and (left or not tc.is_value)]

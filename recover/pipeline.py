@@ -13,12 +13,13 @@ from dataclasses import dataclass, replace
 from functools import cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from recover.assemble import assemble_report, make_cell
 from recover.cleanup import CleanedPage, clean_page, looks_upside_down, turned
 from recover.errors import DamagedInput, NoTablesFound, RecoverError, WrongTemplate
-from recover.grid import Grid, find_grids
+from recover.grid import BBox, Grid, find_grids
 from recover.load import Document, Page, load_document
 from recover.mapping import GridText, TemplateMatch, TextCell, known_labels, map_grids
 from recover.model import DISAGREE, LOW_CONFIDENCE, Alternative, Cell, Report, Source
@@ -45,6 +46,11 @@ MIN_NUMBER_CONFIDENCE = 0.90
 # wrong, with RapidOCR at 0.01 (earlier, with tesseract 5.3 as an executable: 2 of 4,700,
 # each with one engine below 0.05); this bar passes ~200 more right ones, no wrong one.
 AGREED = 0.4
+# A positive value in a signed column read from two-tone ink may have lost its minus sign:
+# ink pixels darker than the paper level, of which fewer than the share are lighter than
+# the black level.
+SIGN_LOST = "two-tone scan: a minus sign may be lost"
+TWO_TONE_PAPER, TWO_TONE_BLACK, TWO_TONE_SHARE = 230, 60, 0.25
 SMALL_TEXT = 14  # pixels of ink height (with its margin) below which a number is small
 ENOUGH_LABELS = 3  # template labels that show a page is the right way up
 UPRIGHT_SAMPLE = 8  # cells of a page read every way up to tell which way is up
@@ -226,6 +232,22 @@ def _small(reading: CellReading) -> bool:
     return box is not None and box[3] - box[1] < SMALL_TEXT
 
 
+def _two_tone(image: np.ndarray, box: BBox | None) -> bool:
+    """Whether a number's ink is two-tone (a thresholded scan): nearly no grey between the
+    black of its strokes and the paper. Thresholding after blur wipes out a minus sign, the
+    thinnest stroke of a number, without a trace."""
+    if box is None:
+        return False
+    x0, y0, x1, y1 = box
+    patch = image[y0:y1, x0:x1]
+    grey = patch if patch.ndim == 2 else cv2.cvtColor(patch, cv2.COLOR_BGR2GRAY)
+    inked = grey < TWO_TONE_PAPER
+    if not inked.any():
+        return False
+    middle = inked & (grey >= TWO_TONE_BLACK)
+    return float(middle.sum()) / float(inked.sum()) < TWO_TONE_SHARE
+
+
 def _second_engine(engine: OcrEngine) -> OcrEngine:
     """The other engine: an independent second opinion on doubtful numbers."""
     return get_engine("tesseract" if engine.name == "rapidocr" else "rapidocr")
@@ -282,6 +304,9 @@ def _number_cells(template: Template, match: TemplateMatch, pages: Sequence[Page
             cell = make_cell(template, p.cell_id, reading.text, reading.confidence, source,
                              MIN_NUMBER_CONFIDENCE, alternatives)
             doubt = f"{LOW_CONFIDENCE}: {first.doubt}" if first.doubt else None
+            if (doubt is None and template.value_type(p.cell_id) == "signed_count"
+                    and (cell.value or 0) > 0 and _two_tone(page.image, first.ink_bbox)):
+                doubt = f"{LOW_CONFIDENCE}: {SIGN_LOST}"
             for note in (disagreement, doubt, *p.notes):
                 if note:
                     cell = cell.flag(note)

@@ -56,7 +56,7 @@ _MIN_HOLE = 2  # pixels: a smaller enclosed speck of paper is not a hole
 # a 0's hole is at least this share of its height, its middle no further off the 0's than
 # these shares of its height and width; the 0 at least this share of the text's height
 _ZERO_HOLE, _ZERO_OFF_Y, _ZERO_OFF_X, _ZERO_HEIGHT = 0.55, 0.06, 0.1, 0.5
-MARK_CONFIDENCE = 0.95  # a dash or slash told by its shape
+MARK_CONFIDENCE = 0.95  # a dash, slash or 0 told by its shape
 _LOW_INK = 0.5  # ink lower than this share of the page's text height is a mark, not a line
 
 
@@ -357,6 +357,9 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     inner = grey[y0:y1, x0:x1]
     remnants = _remnants(raw, kind)
     mask, labels, stats = _without_specks(raw & ~remnants)
+    minus = _minus_speck(stats) if kind == "number" else None
+    if minus is not None:
+        mask = mask | (labels == minus)
     marks = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= _MIN_SPECK]  # the mask's components
     doubt = None
     if kind == "number":
@@ -370,6 +373,8 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
             doubt = "faint marks beside the ink"
         elif _ink_apart(mask, marks):
             doubt = "ink in separate places"
+        elif minus is not None:
+            doubt = "a faint stroke before the number: a minus sign?"
         far = _far_slivers(stats, mask.shape[1])
         if doubt and far.size:
             # read without them; the doubt stays: the cell is flagged either way
@@ -576,6 +581,29 @@ def _without_specks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     if small.size:
         mask = mask & ~np.isin(labels, small)
     return mask, labels, stats
+
+
+def _minus_speck(stats: np.ndarray) -> int | None:
+    """The label of a speck that may be a minus sign: flat, just left of the number's ink,
+    across its middle. A small or faint minus breaks up into pieces too small to tell from
+    noise, and a number without its sign is silently wrong. `stats`: rows of
+    connectedComponentsWithStats, the background's first."""
+    areas = stats[:, cv2.CC_STAT_AREA]
+    inked = [i for i in range(1, len(stats)) if areas[i] >= _MIN_SPECK]
+    if not inked:
+        return None
+    left = min(int(stats[i, 0]) for i in inked)
+    top = min(int(stats[i, 1]) for i in inked)
+    height = max(int(stats[i, 1] + stats[i, 3]) for i in inked) - top
+    if height < _MIN_MARK:
+        return None
+    for i in range(1, len(stats)):
+        x, y, w, h = (int(v) for v in stats[i, :4])
+        middle = (y + h / 2 - top) / height
+        if (areas[i] < _MIN_SPECK and w >= 2 and w >= 2 * h and x + w <= left
+                and left - (x + w) <= 0.5 * height and 0.3 <= middle <= 0.75):
+            return i
+    return None
 
 
 def _lines(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -33,3 +33,21 @@ def test_a_disagreement_keeps_the_surer_reading_and_offers_the_other() -> None:
     kept, disagreement = _confirmed(TEMPLATE, CELL, _reading("8", 0.6), _reading("3", 0.7))
     assert disagreement is not None
     assert kept.text == "3" and ("8", 0.6) in kept.alternatives
+
+
+def test_two_tone_ink_is_told_from_grey_edged_ink() -> None:
+    """A thresholded scan can wipe out a minus sign without a trace (seed-3 bench doc 39:
+    -2 printed, 2 left on the page): positive values of signed cells read from two-tone
+    ink are flagged; ink with grey edges (an ordinary scan) is not two-tone."""
+    import cv2
+    import numpy as np
+
+    from recover.pipeline import _two_tone
+
+    drawn = np.full((30, 40), 255, np.uint8)
+    cv2.putText(drawn, "2", (12, 24), cv2.FONT_HERSHEY_SIMPLEX, 0.8, 0, 2)
+    two_tone = np.where(drawn < 128, 0, 255).astype(np.uint8)
+    grey_edged = cv2.GaussianBlur(two_tone, (0, 0), 1.0)
+    assert _two_tone(two_tone, (0, 0, 40, 30))
+    assert not _two_tone(grey_edged, (0, 0, 40, 30))
+    assert not _two_tone(two_tone, None)
