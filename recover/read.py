@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
+from recover.cleanup import grain_sigma
 from recover.grid import BBox, GridCell
 from recover.ocr.base import CropKind, OcrEngine, Reading
 
@@ -31,6 +32,8 @@ _RULE_SHRINK = 2  # pixels cut off each side of a cell box: the rule itself
 # pixel, and at least _FAINT_INK grey levels below the paper.
 _FAINT_SHARE = 0.35
 _FAINT_INK = 50
+_LIGHT_DIGIT = 30  # grey levels below the paper that make a light mark in a cell's middle
+_GRAIN_DEPTH = 6  # ...and standard deviations of the cell's grain
 _BLANK_FAINT = 35  # grey levels below the paper that make a blank cell's blankness unsure
 _RULE_DEPTH = 0.25  # how far into a cell (share of its size) a rule along it is looked for
 _REMNANT_DEPTH = 6  # a rule remnant lies within this many pixels of the crop's edge...
@@ -348,9 +351,9 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     x1, y1 = min(grey.shape[1], x1 - _RULE_SHRINK), min(grey.shape[0], y1 - _RULE_SHRINK)
     if x1 - x0 < 2 or y1 - y0 < 2:
         return CellCrop(None, None)
-    raw = ink[y0:y1, x0:x1]
+    raw, faint = ink[y0:y1, x0:x1], False
     if kind == "number":
-        raw = _number_ink(grey[y0:y1, x0:x1], raw)
+        raw, faint = _number_ink(grey[y0:y1, x0:x1], raw)
         left, top, right, bottom = _inside_rules(raw)
         raw = raw[top:bottom, left:right]
         x0, y0, x1, y1 = x0 + left, y0 + top, x0 + right, y0 + bottom
@@ -375,6 +378,8 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
             doubt = "ink in separate places"
         elif minus is not None:
             doubt = "a faint stroke before the number: a minus sign?"
+        elif faint:
+            doubt = "ink lighter than the rules, taken at its own contrast"
         far = _far_slivers(stats, mask.shape[1])
         if doubt and far.size:
             # read without them; the doubt stays: the cell is flagged either way
@@ -420,14 +425,32 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
                     mark=mark)
 
 
-def _number_ink(grey: np.ndarray, ink: np.ndarray) -> np.ndarray:
+def _number_ink(grey: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, bool]:
     """A number cell's ink: the page's ink, and fainter marks that are well on the way
     from the paper to the cell's darkest pixel. A page's threshold sits between black rules
     and paper: the light minus of a blurred -1 falls short of it, and a number without its
-    sign is silently wrong."""
+    sign is silently wrong. Also whether ink lighter than that was taken at its own
+    contrast (then the reading is doubted)."""
     paper = float(np.percentile(grey, 90))
     contrast = max(_FAINT_INK, _FAINT_SHARE * (paper - float(grey.min())))
-    return ink | (grey < paper - contrast)
+    found = ink | (grey < paper - contrast)
+    h, w = grey.shape
+    middle = (slice(h // 5, h - h // 5), slice(w // 8, w - w // 8))
+    if grey[middle].size and not _has_marks(_off_rules(found)):
+        # a digit lighter than the rules (a blurred 100 DPI scan with grey rules) reaches
+        # the threshold in a few pixels, or none, less than a mark: it is taken at half its
+        # own contrast, unless grain alone could be that dark
+        depth = paper - float(grey[middle].min())
+        if max(_LIGHT_DIGIT, _GRAIN_DEPTH * grain_sigma(grey)) <= depth < 2 * contrast:
+            found[middle] |= grey[middle] < paper - depth / 2
+            return found, True
+    return found, False
+
+
+def _off_rules(ink: np.ndarray) -> np.ndarray:
+    """A cell's ink without its rules (the lines of pixels that are mostly ink)."""
+    ruled = (ink.mean(axis=1) >= 0.5)[:, None] | (ink.mean(axis=0) >= 0.5)[None, :]
+    return ink & ~ruled
 
 
 def _inside_rules(ink: np.ndarray) -> tuple[int, int, int, int]:
