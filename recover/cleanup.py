@@ -256,7 +256,7 @@ def _ring_around(seal_grey: np.ndarray, x: float, y: float) -> tuple[float, floa
     """The radius and width of a ring of seal grey around (x, y), in working pixels, or
     None. Each radius is scored by the share of directions in which seal grey lies within a
     pixel of it (directions off the page left out); the ring is the best radius beyond the
-    star, the star ending where that share first drops below a half."""
+    star, the star ending where that share drops below a half again."""
     reach = max(seal_grey.shape) // 4
     size, centre = (reach, 360), (x, y)
     flags = cv2.INTER_NEAREST | cv2.WARP_POLAR_LINEAR
@@ -264,10 +264,13 @@ def _ring_around(seal_grey: np.ndarray, x: float, y: float) -> tuple[float, floa
     on_page = cv2.warpPolar(np.full_like(seal_grey, 255), size, centre, reach, flags) > 0
     seen = (cv2.dilate(polar, np.ones((1, 3), np.uint8)) > 0) & on_page
     cover = seen.sum(axis=0) / np.maximum(1, on_page.sum(axis=0))
-    sparse = np.flatnonzero(cover < 0.5)
+    # the star: from the first radius seen in half the directions (its very middle may be
+    # paper) to the next one that is not
+    star = np.flatnonzero(cover >= 0.5)
+    sparse = np.flatnonzero(cover[star[0]:] < 0.5) if len(star) else star
     if len(sparse) == 0:
         return None
-    start = int(sparse[0])
+    start = int(star[0] + sparse[0])
     radius = start + int(np.argmax(cover[start:]))
     if radius < SEAL_MIN_RING or cover[radius] < SEAL_RING_COVER:
         return None

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from recover.cleanup import clean_page, remove_grey_seals
+from recover.cleanup import clean_page, find_grey_seal, remove_grey_seals
 from recover.grid import find_grids
 
 
@@ -118,6 +118,15 @@ def test_grey_seal_is_lifted_and_text_under_it_kept(table_page, expected_spans):
     assert np.count_nonzero(on_paper & (page.gray < 200)) < 0.02 * np.count_nonzero(on_paper)
     assert np.mean(page.gray[dark_under_seal] < 128) > 0.9
     assert spans_found(page.image) == expected_spans
+
+
+def test_a_grey_seal_with_paper_in_the_middle_of_its_star_is_found(table_page):
+    """Seed-3 bench doc 37: the star's very middle was paper, so the star seemed to start
+    further out and to be the ring; the seal was left on the table."""
+    sealed, _ = grey_sealed(table_page, (560, 430), 110)
+    cv2.circle(sealed, (560, 430), 6, (255, 255, 255), -1)
+    seal = find_grey_seal(cv2.cvtColor(sealed, cv2.COLOR_BGR2GRAY))
+    assert seal is not None and abs(seal.radius - 110) < 8
 
 
 def test_page_without_grey_seal_is_untouched(table_page):
