@@ -17,6 +17,8 @@ BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 in page pixels
 
 DARK_INK = 160  # grey level below which a mark is printed ink, not grain
 ROOMY = 0.6  # text heights a table's rows and columns are at least, on average
+FAINT_RULE_CONTRAST = 32  # grey levels below the nearby paper that a faint rule's pixel is
+FAINT_RULE_REACH = 7  # pixels around a point searched for its paper: past a blurred rule
 
 
 @dataclass(frozen=True)
@@ -91,13 +93,17 @@ class _Rule:
     end: int
 
 
-def find_grids(page: np.ndarray) -> list[Grid]:
+def find_grids(page: np.ndarray, faint: bool = False) -> list[Grid]:
     """Every table grid on a cleaned page image (grey or BGR), top to bottom.
 
     Falls back to one text-aligned grid (`inferred=True`) when no ruled table is found.
+    `faint` also takes marks only a little darker than the paper around them for ink:
+    light grey rules beside dense text (a second try, see `_faint_marks`).
     """
     gray = _as_gray(page)
     ink = _ink_mask(gray)
+    if faint:
+        ink |= _faint_marks(gray)
     lines, scale = _without_text(ink, gray)
     h_mask, v_mask = _rule_masks(lines, scale)
     h_check, v_check = _edge_check_masks(lines, scale)
@@ -127,6 +133,21 @@ def _ink_mask(gray: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(
         gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, block, 10
     )
+
+
+def _faint_marks(gray: np.ndarray) -> np.ndarray:
+    """Marks clearly darker than the paper right around them, as 255.
+
+    A light grey rule (a grey-scale scan, its grain smoothed away) is only a little darker
+    than the mean of a neighbourhood that holds dense text beside it, so the adaptive ink
+    mask loses it exactly where it runs past a label; against the brightest nearby pixel,
+    the paper, it still stands out. On a noisy page it also picks up grain, so it is the
+    second try for a document in which no table was found, not the first.
+    """
+    reach = np.ones((FAINT_RULE_REACH, FAINT_RULE_REACH), np.uint8)
+    paper = cv2.dilate(gray, reach)
+    faint = cv2.subtract(paper, gray) >= FAINT_RULE_CONTRAST
+    return faint.astype(np.uint8) * 255
 
 
 def _char_height(stats: np.ndarray, labels: np.ndarray, gray: np.ndarray) -> int:

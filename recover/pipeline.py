@@ -179,8 +179,8 @@ def _turns_by_text(image: np.ndarray, grids: Sequence[Grid], engine: OcrEngine) 
     return 0 if known[0] else None
 
 
-def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int = 0
-                    ) -> PageGrids | None:
+def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int = 0,
+                    faint: bool = False) -> PageGrids | None:
     """Clean a page image, find its grids and read every cell once as a label.
 
     The clean-up stands the page upright from its rules and ink; the text of a few of its
@@ -190,7 +190,7 @@ def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int =
     """
     assert page.image is not None
     cleaned = clean_page(page.image, turn=0)
-    grids = find_grids(cleaned.grid_image)
+    grids = find_grids(cleaned.grid_image, faint)
     if not grids:
         return None
     turns = _turns_by_text(cleaned.image, grids, engine)
@@ -202,7 +202,7 @@ def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int =
         if not turns:
             return cleaned, grids
         turned_page = turned(cleaned, turns)
-        return turned_page, find_grids(turned_page.grid_image)
+        return turned_page, find_grids(turned_page.grid_image, faint)
 
     found = _read_grids(*way_up(turns), page, slot, picture, engine, turns)
     if sure or _known_labels(found) >= ENOUGH_LABELS:
@@ -323,17 +323,27 @@ class ImageTables:
     match: TemplateMatch
 
 
-def image_tables(doc: Document, options: Options) -> ImageTables:
-    engine = get_engine(options.engine)
+def _page_grids(doc: Document, engine: OcrEngine, faint: bool) -> list[PageGrids]:
+    """The grids of every picture of a document, their cells read once as labels."""
     pages = []
     pictures: dict[int, int] = {}  # page number -> pictures seen on it so far
     for slot, page in enumerate(p for p in doc.pages if p.image is not None):
         picture = pictures.get(page.number, 0)
         pictures[page.number] = picture + 1
-        if (found := read_page_grids(page, engine, slot, picture)) is not None:
+        if (found := read_page_grids(page, engine, slot, picture, faint)) is not None:
             pages.append(found)
-    match = map_grids(_renumber(pages), options.template)
-    if match is None:
+    return pages
+
+
+def image_tables(doc: Document, options: Options) -> ImageTables:
+    engine = get_engine(options.engine)
+    for faint in (False, True):
+        # the second try takes faint marks for ink too: light grey rules lost beside text
+        pages = _page_grids(doc, engine, faint)
+        match = map_grids(_renumber(pages), options.template)
+        if match is not None:
+            break
+    else:
         raise NoTablesFound(doc.path, "no report table found in the images")
     cells = _number_cells(match.template, match, pages, engine)
     return ImageTables(match.template, cells, match.notes, tuple(pages), match)
