@@ -173,11 +173,11 @@ def _covering(grid: GridText, row: int) -> list[TextCell]:
                   key=lambda tc: tc.cell.bbox[0])
 
 
-def _value_start(grid: GridText) -> int | None:
-    """The grid column where the values of most labelled rows start."""
+def _value_start(coverings: Sequence[Sequence[TextCell]]) -> int | None:
+    """The grid column where the values of most labelled rows start (`coverings`: each
+    row's covering cells, as _covering gives them)."""
     starts: Counter[int] = Counter()
-    for r in range(grid.grid.n_rows):
-        covering = _covering(grid, r)
+    for r, covering in enumerate(coverings):
         labels = [tc for tc in covering if tc.text.strip() and not tc.is_value]
         right_edge = max((tc.cell.bbox[2] for tc in labels), default=None)
         values = [tc.cell.col for tc in covering if tc.cell.row == r and tc.is_value
@@ -190,12 +190,13 @@ def _value_start(grid: GridText) -> int | None:
 def _data_rows(grid: GridText) -> list[_DataRow]:
     """The grid's rows that hold values, with their labels. A cell left of where the grid's
     values start is a label whatever it reads ("章" of "规章", its first character lost,
-    looks like a number cell's stray character), or nothing when it reads as nothing."""
-    start = _value_start(grid)
+    looks like a number cell's stray character; "5." of "5.属于..." read through a rule),
+    or nothing when it reads as nothing."""
+    coverings = [_covering(grid, r) for r in range(grid.grid.n_rows)]
+    start = _value_start(coverings)
     rows = []
-    for r in range(grid.grid.n_rows):
-        covering = _covering(grid, r)
-        before = [tc.cell.col < start if start is not None else False for tc in covering]
+    for r, covering in enumerate(coverings):
+        before = [start is not None and tc.cell.col < start for tc in covering]
         labels = [tc for tc, left in zip(covering, before, strict=True)
                   if tc.text.strip() and (left or not tc.is_value)]
         right_edge = max((tc.cell.bbox[2] for tc in labels), default=0)
@@ -326,31 +327,13 @@ def _map_rowwise(table: TableSpec, grids: Sequence[GridText]
     aligned = list(zip(data_rows, align_rows(table, data_rows), strict=True))
     columns = {j: [c.id for c in table.row_columns(table.rows[j])]
                for _, j in aligned if j is not None}
-    first_column = _first_value_columns(
-        [(data_row, len(columns[j])) for data_row, j in aligned if j is not None])
     for data_row, j in aligned:
         if j is None:
             continue
-        row = table.rows[j]
-        if len(data_row.values) > len(columns[j]) and data_row.grid.index in first_column:
-            # a label read as a number ("5." of "5.属于...") sits left of the value columns
-            start = first_column[data_row.grid.index]
-            data_row = replace(data_row, values=tuple(
-                v for v in data_row.values if v.cell.col >= start))
-        found, row_notes = _place_row(table, row.id, data_row, columns[j])
+        found, row_notes = _place_row(table, table.rows[j].id, data_row, columns[j])
         placed.update(found)
         notes += row_notes
     return placed, notes
-
-
-def _first_value_columns(rows: Sequence[tuple[_DataRow, int]]) -> dict[int, int]:
-    """Per grid, the grid column where values start in most of its rows that hold as many
-    values as their template row has columns."""
-    starts: dict[int, Counter[int]] = {}
-    for data_row, expected in rows:
-        if len(data_row.values) == expected:
-            starts.setdefault(data_row.grid.index, Counter())[data_row.values[0].cell.col] += 1
-    return {grid: counts.most_common(1)[0][0] for grid, counts in starts.items()}
 
 
 def _map_reviews(table: TableSpec, grids: Sequence[GridText]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
@@ -61,6 +62,8 @@ _MIN_HOLE = 2  # pixels: a smaller enclosed speck of paper is not a hole
 _ZERO_HOLE, _ZERO_OFF_Y, _ZERO_OFF_X, _ZERO_HEIGHT = 0.55, 0.06, 0.1, 0.5
 MARK_CONFIDENCE = 0.95  # a dash, slash or 0 told by its shape
 _LOW_INK = 0.5  # ink lower than this share of the page's text height is a mark, not a line
+_MASKS_KEPT = 4  # page images whose grey and ink masks are remembered
+_MASKS: list[tuple[weakref.ref, np.ndarray, np.ndarray]] = []
 
 
 @dataclass(frozen=True)
@@ -136,9 +139,7 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
     for page in pages:
         if len(page.cells) != len(page.kinds):
             raise ValueError(f"{len(page.cells)} cells but {len(page.kinds)} kinds")
-        image = page.image
-        grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-        ink = ink_mask(grey)
+        grey, ink = _page_masks(page.image)
         cropped = [crop_cell(grey, ink, cell.bbox, kind)
                    for cell, kind in zip(page.cells, page.kinds, strict=True)]
         height = page.text_height or text_height([c.ink_height for c in cropped])
@@ -203,6 +204,20 @@ def _lone_mark(component: np.ndarray, below: float) -> LoneMark:
         hole = (h / height, (y - 1 + h / 2) / height - 0.5, (x - 1 + w / 2) / width - 0.5)
     return LoneMark(width, height, below, slope, int(runs.max()), float(np.median(runs)),
                     len(inside), hole)
+
+
+def _page_masks(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A page image's grey and ink mask, remembered for the last few images read: a page is
+    read several times (which way up, labels, numbers, second engine), and each mask costs
+    a pass over the whole page. Page images are not changed once read."""
+    for ref, grey, ink in _MASKS:
+        if ref() is image:
+            return grey, ink
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    ink = ink_mask(grey)
+    alive = [m for m in _MASKS if m[0]() is not None]
+    _MASKS[:] = [*alive[-(_MASKS_KEPT - 1):], (weakref.ref(image), grey, ink)]
+    return grey, ink
 
 
 def text_height(heights: Sequence[int]) -> int | None:
@@ -360,10 +375,11 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     inner = grey[y0:y1, x0:x1]
     remnants = _remnants(raw, kind)
     mask, labels, stats = _without_specks(raw & ~remnants)
-    minus = _minus_speck(stats) if kind == "number" else None
+    inked = 1 + np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= _MIN_SPECK)  # mask's labels
+    minus = _minus_speck(stats, inked) if kind == "number" else None
     if minus is not None:
         mask = mask | (labels == minus)
-    marks = stats[1:][stats[1:, cv2.CC_STAT_AREA] >= _MIN_SPECK]  # the mask's components
+    marks = stats[inked]  # the mask's components
     doubt = None
     if kind == "number":
         # A rule piece touching the ink may have been part of a digit, and ink in two
@@ -380,13 +396,13 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
             doubt = "a faint stroke before the number: a minus sign?"
         elif faint:
             doubt = "ink lighter than the rules, taken at its own contrast"
-        far = _far_slivers(stats, mask.shape[1])
-        if doubt and far.size:
+        far = _far_slivers(stats, inked, mask.shape[1]) if doubt else inked[:0]
+        if far.size:
             # read without them; the doubt stays: the cell is flagged either way
             sliver = np.isin(labels, far)
             mask, remnants = mask & ~sliver, remnants | sliver
-            marks = stats[1:][(stats[1:, cv2.CC_STAT_AREA] >= _MIN_SPECK)
-                              & ~np.isin(np.arange(1, len(stats)), far)]
+            inked = inked[~np.isin(inked, far)]
+            marks = stats[inked]
     if not _marked(marks):
         # Sure only when nothing at all was there: marks taken for rule pieces, or grey
         # that is darker than paper but lighter than the ink threshold, may be text.
@@ -417,7 +433,7 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     box = (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom))
     mark = None
     if kind == "number" and doubt is None and len(marks) == 1:
-        index = 1 + int(np.flatnonzero(stats[1:, cv2.CC_STAT_AREA] >= _MIN_SPECK)[0])
+        index = int(inked[0])
         x, y, w, h, _ = (int(v) for v in stats[index])
         below = y0 + y + h / 2 - (bbox[1] + bbox[3]) / 2
         mark = _lone_mark(labels[y:y + h, x:x + w] == index, below)
@@ -436,14 +452,17 @@ def _number_ink(grey: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, bool]:
     found = ink | (grey < paper - contrast)
     h, w = grey.shape
     middle = (slice(h // 5, h - h // 5), slice(w // 8, w - w // 8))
-    if grey[middle].size and not _has_marks(_off_rules(found)):
-        # a digit lighter than the rules (a blurred 100 DPI scan with grey rules) reaches
-        # the threshold in a few pixels, or none, less than a mark: it is taken at half its
-        # own contrast, unless grain alone could be that dark
-        depth = paper - float(grey[middle].min())
-        if max(_LIGHT_DIGIT, _GRAIN_DEPTH * grain_sigma(grey)) <= depth < 2 * contrast:
-            found[middle] |= grey[middle] < paper - depth / 2
-            return found, True
+    if not grey[middle].size:
+        return found, False
+    # a digit lighter than the rules (a blurred 100 DPI scan with grey rules) reaches the
+    # threshold in a few pixels, or none, less than a mark: it is taken at half its own
+    # contrast, unless grain alone could be that dark (cheapest tests first: this runs for
+    # every number cell, and almost every one holds dark ink)
+    depth = paper - float(grey[middle].min())
+    if (_LIGHT_DIGIT <= depth < 2 * contrast and not _has_marks(_off_rules(found))
+            and depth >= _GRAIN_DEPTH * grain_sigma(grey)):
+        found[middle] |= grey[middle] < paper - depth / 2
+        return found, True
     return found, False
 
 
@@ -517,13 +536,14 @@ def _ink_apart(mask: np.ndarray, stats: np.ndarray) -> bool:
     return False
 
 
-def _far_slivers(stats: np.ndarray, width: int) -> np.ndarray:
+def _far_slivers(stats: np.ndarray, inked: np.ndarray, width: int) -> np.ndarray:
     """Labels of the components that are a skewed rule's sliver inside a number cell's box:
     no wider than two pixels, at least three times as tall, in the outer quarter of the
     crop, and at least as far from every other mark as the tallest of those is high (the
     digits of one number stand much closer: a thin 1 a few pixels from its 3 is kept).
-    `stats`: rows of connectedComponentsWithStats, the background's first."""
-    marks = [i for i in range(1, len(stats)) if stats[i, cv2.CC_STAT_AREA] >= _MIN_SPECK]
+    `stats`: rows of connectedComponentsWithStats, the background's first; `inked`: the
+    labels of its marks."""
+    marks = [int(i) for i in inked]
     found = []
     for i in marks:
         x, _, w, h, _ = (int(v) for v in stats[i, :5])
@@ -606,18 +626,17 @@ def _without_specks(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarra
     return mask, labels, stats
 
 
-def _minus_speck(stats: np.ndarray) -> int | None:
+def _minus_speck(stats: np.ndarray, inked: np.ndarray) -> int | None:
     """The label of a speck that may be a minus sign: flat, just left of the number's ink,
     across its middle. A small or faint minus breaks up into pieces too small to tell from
     noise, and a number without its sign is silently wrong. `stats`: rows of
-    connectedComponentsWithStats, the background's first."""
+    connectedComponentsWithStats, the background's first; `inked`: the labels of its marks."""
     areas = stats[:, cv2.CC_STAT_AREA]
-    inked = [i for i in range(1, len(stats)) if areas[i] >= _MIN_SPECK]
-    if not inked:
+    if not inked.size:
         return None
-    left = min(int(stats[i, 0]) for i in inked)
-    top = min(int(stats[i, 1]) for i in inked)
-    height = max(int(stats[i, 1] + stats[i, 3]) for i in inked) - top
+    boxes = stats[inked]
+    left, top = int(boxes[:, 0].min()), int(boxes[:, 1].min())
+    height = int((boxes[:, 1] + boxes[:, 3]).max()) - top
     if height < _MIN_MARK:
         return None
     for i in range(1, len(stats)):
