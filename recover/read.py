@@ -49,6 +49,8 @@ _PAD = 0.25  # padding around the ink, as a fraction of the line height
 _MIN_LINE = 0.5  # a "line" lower than this fraction of the tallest is part of a character
 _SLASH_SLOPE = 0.15  # columns per row a lone stroke drifts by to be a "/" as much as a "1"
 _RULE_STEP_WIDTH = 3  # pixels: a sliver of a rule along a cell's side is no wider
+_BROKEN_RULE_THICKNESS = 3  # pixels: the dashes of a rule along a cell's edge are no thicker
+_BROKEN_RULE_DASHES = 3  # ...and there are at least this many of them
 _SLIVER_WIDTH = 2  # pixels: a sliver of a skewed rule inside a cell's box is no wider
 # a dash (shares of the page's text height): no shorter, no thicker, no further off the
 # middle of its cell than these
@@ -591,6 +593,22 @@ def _rule_pieces(mask: np.ndarray, strict: bool) -> np.ndarray:
         upright = ch >= 0.75 * h and ch >= 3 * cw and (x + cw <= band_x or x >= w - band_x)
         if spans or (strict and (flat or upright or _rule_step(x, y, cw, ch, h, w, tallest))):
             out |= labels == i
+    return out if strict else out | _dashed_rules(stats, labels)
+
+
+def _dashed_rules(stats: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """A rule broken into dashes and dots along the crop's top or bottom edge (a noisy scan
+    whose box fell a pixel inside the rule): thin pieces within the edge rows, several of
+    them or reaching across half the crop. A label's own flat stroke (of 一, 二, 三) is one."""
+    h, w = labels.shape
+    depth = min(_REMNANT_DEPTH, h // 4)
+    _, y, cw, ch = (stats[1:, i] for i in range(4))
+    thin = ch <= _BROKEN_RULE_THICKNESS
+    out = np.zeros(labels.shape, bool)
+    for edge in (y + ch <= depth, y >= h - depth):
+        dashes = np.flatnonzero(thin & edge) + 1
+        if len(dashes) >= _BROKEN_RULE_DASHES or cw[dashes - 1].sum() >= w / 2:
+            out |= np.isin(labels, dashes)
     return out
 
 

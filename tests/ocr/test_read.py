@@ -403,3 +403,17 @@ def test_a_digit_lighter_than_the_rules_is_found_at_its_own_contrast():
     assert not three.blank and not number.blank
     assert three.doubt is not None  # taken at its own contrast: flagged
     assert len(engine.crops["number"]) == 2
+
+
+def test_a_rule_broken_into_dots_along_a_labels_edge_is_not_read():
+    """A noisy scan's rule, broken into dots and dashes, fell a pixel inside a label's box:
+    read with it, 信息内容 came out as 内 (seed-4 bench doc 1). The dots are cut off; one
+    flat stroke near the edge, a character's own, is kept."""
+    page, boxes = table_page([["信息内容", "一"]], [240, 120], height=70)
+    x0, y0, x1, _ = boxes[0]
+    page[y0 + 2, x0 + 6:x1 - 6:9] = 40  # dots along the top, just inside the box
+    page[y0 + 2, x0 + 20:x0 + 24] = 40
+    engine = FakeEngine({"number": [], "label": [Reading("信息内容", 0.99), Reading("一", 0.9)]})
+    label, one = read_cells(page, _cells(boxes, 2), ["label"] * 2, engine)
+    assert label.ink_bbox[1] > y0 + 10
+    assert not one.blank and one.ink_bbox is not None
