@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from difflib import SequenceMatcher
 from functools import cache
 
 from recover.grid import Grid, GridCell
@@ -20,6 +21,7 @@ from recover.templates import TABLE_IDS, TableSpec, Template, all_templates, get
 ROW_MATCH = 0.8
 UNLABELLED_ROW_VALUES = 5  # value cells that make a row without a label a data row
 TABLE_MATCH = 0.85
+BLANK_BESIDE_VALUES = "read blank beside a row of values placed nowhere: the row may be split"
 
 
 # Characters that stand in number cells: units, the missing marker, look-alikes of 0, 1,
@@ -173,9 +175,12 @@ def _covering(grid: GridText, row: int) -> list[TextCell]:
                   key=lambda tc: tc.cell.bbox[0])
 
 
-def _value_start(coverings: Sequence[Sequence[TextCell]]) -> int | None:
+def _value_start(coverings: Sequence[Sequence[TextCell]], inferred: bool = False
+                 ) -> int | None:
     """The grid column where the values of most labelled rows start (`coverings`: each
-    row's covering cells, as _covering gives them)."""
+    row's covering cells, as _covering gives them). In a grid inferred from text, which
+    knows no merged cells, a lone value centred under several columns starts further
+    right than the rows of several values: there it is the leftmost start of two rows."""
     starts: Counter[int] = Counter()
     for r, covering in enumerate(coverings):
         labels = [tc for tc in covering if tc.text.strip() and not tc.is_value]
@@ -184,6 +189,8 @@ def _value_start(coverings: Sequence[Sequence[TextCell]]) -> int | None:
                   and right_edge is not None and tc.cell.bbox[0] >= right_edge - 2]
         if values:
             starts[min(values)] += 1
+    if inferred and (repeated := [c for c, n in starts.items() if n >= 2]):
+        return min(repeated)
     return starts.most_common(1)[0][0] if starts else None
 
 
@@ -193,7 +200,7 @@ def _data_rows(grid: GridText) -> list[_DataRow]:
     looks like a number cell's stray character; "5." of "5.属于..." read through a rule),
     or nothing when it reads as nothing."""
     coverings = [_covering(grid, r) for r in range(grid.grid.n_rows)]
-    start = _value_start(coverings)
+    start = _value_start(coverings, grid.grid.inferred)
     rows = []
     for r, covering in enumerate(coverings):
         before = [start is not None and tc.cell.col < start for tc in covering]
@@ -210,10 +217,11 @@ def _data_rows(grid: GridText) -> list[_DataRow]:
     return rows
 
 
-def _row_score(table: TableSpec, row_index: int, data_row: _DataRow) -> float:
+def _row_score(table: TableSpec, row_index: int, labels: Sequence[str]) -> float:
+    """How well a row's labels (most specific first) match a template row, 0 below a match."""
     spellings = table.rows[row_index].spellings
     best = 0.0
-    for depth, label in enumerate(data_row.labels):
+    for depth, label in enumerate(labels):
         norm = normalize_label(label)
         score = max(similarity(norm, normalize_label(s)) for s in spellings)
         best = max(best, score - 0.05 * depth)  # the most specific label counts most
@@ -225,7 +233,7 @@ def align_rows(table: TableSpec, data_rows: Sequence[_DataRow]) -> list[int | No
     label similarity; unmatched rows lying between two matched ones take the free template
     rows in order when the counts agree."""
     n, m = len(data_rows), len(table.rows)
-    scores = [[_row_score(table, j, row) for j in range(m)] for row in data_rows]
+    scores = [[_row_score(table, j, row.labels) for j in range(m)] for row in data_rows]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         for j in range(m - 1, -1, -1):
@@ -319,21 +327,72 @@ def _split_merged(data_row: _DataRow, count: int) -> _DataRow:
     return replace(data_row, values=tuple(values)) if len(values) == count else data_row
 
 
+def _blank(row: _DataRow) -> bool:
+    return not any(v.text.strip() for v in row.values)
+
+
+def _joins_label(table: TableSpec, head: str, tail: str) -> bool:
+    """Whether `tail` goes on from `head` as one label: together they match a template row,
+    and its whole spelling better than either part alone does (a short alias the head
+    alone may match exactly does not count)."""
+    joined = head + tail
+    scores = [_row_score(table, j, (joined,)) for j in range(len(table.rows))]
+    best = max(range(len(scores)), key=scores.__getitem__)
+    if not scores[best]:
+        return False
+    whole = normalize_label(max(table.rows[best].spellings, key=len))
+
+    def likeness(text: str) -> float:  # unlike `similarity`, a label cut short scores less
+        return SequenceMatcher(None, normalize_label(text), whole, autojunk=False).ratio()
+
+    return likeness(joined) > max(likeness(head), likeness(tail))
+
+
+def _joined_wraps(table: TableSpec, rows: Sequence[_DataRow]) -> list[_DataRow]:
+    """The rows with a label wrapped over several grid rows joined into one: where the rules
+    between its lines were lost, each line of the label became a row, its values on one of
+    them and the others blank (seed-5 bench doc 29: "1.申请人无正当理由逾期不补" over blank
+    cells, its values beside the next line). Two neighbouring rows of one grid join when
+    exactly one holds values and their labels go on from one to the other."""
+    out: list[_DataRow] = []
+    for row in rows:
+        if out and (prev := out[-1]).grid is row.grid and prev.labels and row.labels and (
+                _blank(prev) != _blank(row)) and _joins_label(table, prev.labels[0],
+                                                              row.labels[0]):
+            values = row.values if _blank(prev) else prev.values
+            out[-1] = _DataRow(row.grid, (prev.labels[0] + row.labels[0], *prev.labels[1:]),
+                               values)
+            continue
+        out.append(row)
+    return out
+
+
 def _map_rowwise(table: TableSpec, grids: Sequence[GridText]
                  ) -> tuple[dict[str, PlacedCell], list[str]]:
-    data_rows = [row for g in grids for row in _data_rows(g)]
+    data_rows = _joined_wraps(table, [row for g in grids for row in _data_rows(g)])
     placed: dict[str, PlacedCell] = {}
     notes: list[str] = []
     aligned = list(zip(data_rows, align_rows(table, data_rows), strict=True))
     columns = {j: [c.id for c in table.row_columns(table.rows[j])]
                for _, j in aligned if j is not None}
-    for data_row, j in aligned:
+    for k, (data_row, j) in enumerate(aligned):
         if j is None:
             continue
         found, row_notes = _place_row(table, table.rows[j].id, data_row, columns[j])
+        if _blank(data_row) and _beside_lost_values(aligned, k):
+            found = {cid: replace(p, notes=(*p.notes, BLANK_BESIDE_VALUES))
+                     for cid, p in found.items()}
         placed.update(found)
         notes += row_notes
     return placed, notes
+
+
+def _beside_lost_values(aligned: Sequence[tuple[_DataRow, int | None]], k: int) -> bool:
+    """Whether a row next to row k in its grid holds values that were placed nowhere: then
+    row k, read blank, may be the first line of a label whose values are on that row."""
+    grid = aligned[k][0].grid
+    return any(0 <= i < len(aligned) and aligned[i][1] is None and aligned[i][0].grid is grid
+               and not _blank(aligned[i][0]) for i in (k - 1, k + 1))
 
 
 def _map_reviews(table: TableSpec, grids: Sequence[GridText]

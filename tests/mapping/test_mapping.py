@@ -262,3 +262,37 @@ def test_table_4_values_between_placed_ones_are_placed_in_order_when_they_fit() 
     assert placed["reviews.litigation_direct.corrected"] == "6"
     assert placed["reviews.litigation_after_review.corrected"] == "11"
     assert "reviews.review.upheld" not in placed and len(placed) == 14
+
+
+def _wrapped(rows: list[tuple[str, list[str]]], at: int) -> list[tuple[str, list[str]]]:
+    """The rows with row `at`'s label wrapped over two grid rows, the first blank (the rule
+    between the lines of a label lost, so each line became a row)."""
+    label, values = rows[at]
+    return [*rows[:at], ("1.申请人无正当理由逾期不补", [""] * 7),
+            ("正、行政机关不再处理其政府信息公开申请", values), *rows[at + 1:]]
+
+
+def test_a_label_wrapped_over_two_grid_rows_is_one_row_with_its_values() -> None:
+    at = ROWS.index("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
+    match = map_grids([_grid(0, 1, _wrapped(_rows(ROWS), at), header=True)], "2021")
+    assert match is not None
+    placed = match.placed["applications.other_no_correction.total"]
+    assert (placed.source.text, placed.notes) == (str(at), ())
+    assert match.placed["applications.other_no_fee.total"].source.text == str(at + 1)
+
+
+def test_a_blank_row_beside_values_placed_nowhere_is_flagged() -> None:
+    at = ROWS.index("1.申请人无正当理由逾期不补正、行政机关不再处理其政府信息公开申请")
+    rows = _rows(ROWS)
+    # the second line's label is unreadable: the lines cannot be joined, its values stray
+    rows[at:at + 1] = [("1.申请人无正当理由逾期不补", [""] * 7), ("◎◎", rows[at][1]),
+                       ("◎◎◎", [""] * 7)]
+    match = map_grids([_grid(0, 1, rows, header=True)], "2021")
+    assert match is not None
+    blank = match.placed["applications.other_no_correction.total"]
+    assert blank.source.text == "" and blank.notes != ()
+    # a blank row with no stray values beside it is taken as printed
+    rows = _rows(ROWS)
+    rows[at] = (rows[at][0], [""] * 7)
+    match = map_grids([_grid(0, 1, rows, header=True)], "2021")
+    assert match is not None and match.placed["applications.other_no_correction.total"].notes == ()
