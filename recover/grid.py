@@ -19,6 +19,7 @@ DARK_INK = 160  # grey level below which a mark is printed ink, not grain
 ROOMY = 0.6  # text heights a table's rows and columns are at least, on average
 FAINT_RULE_CONTRAST = 32  # grey levels below the nearby paper that a faint rule's pixel is
 FAINT_RULE_REACH = 7  # pixels around a point searched for its paper: past a blurred rule
+TEXT_PHRASE_GAP = 1.5  # character heights: a wider gap in a line of text parts two cells
 
 
 @dataclass(frozen=True)
@@ -96,11 +97,22 @@ class _Rule:
 def find_grids(page: np.ndarray, faint: bool = False) -> list[Grid]:
     """Every table grid on a cleaned page image (grey or BGR), top to bottom.
 
-    Falls back to one text-aligned grid (`inferred=True`) when no ruled table is found.
     `faint` also takes marks only a little darker than the paper around them for ink:
-    light grey rules beside dense text (a second try, see `_faint_marks`).
+    light grey rules beside dense text (see `_faint_marks`). A page on which no ruled table
+    is found is tried with faint marks, then falls back to one text-aligned grid
+    (`inferred=True`).
     """
     gray = _as_gray(page)
+    grids = _ruled_grids(gray, faint)
+    if not grids and not faint:
+        grids = _ruled_grids(gray, True)
+    if not grids:
+        fallback = find_text_grid(page)
+        grids = [fallback] if fallback is not None else []
+    return sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))
+
+
+def _ruled_grids(gray: np.ndarray, faint: bool) -> list[Grid]:
     ink = _ink_mask(gray)
     if faint:
         ink |= _faint_marks(gray)
@@ -115,10 +127,7 @@ def find_grids(page: np.ndarray, faint: bool = False) -> list[Grid]:
         grid = _grid_from_rules(h_rules, v_rules, h_check, v_check, scale)
         if grid is not None and _holds_text(grid, scale):
             grids.append(grid)
-    if not grids:
-        fallback = find_text_grid(page)
-        grids = [fallback] if fallback is not None else []
-    return sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))
+    return grids
 
 
 def _as_gray(page: np.ndarray) -> np.ndarray:
@@ -421,40 +430,132 @@ def _square_off(groups: list[list[int]]) -> list[tuple[int, int, int, int]]:
 def find_text_grid(page: np.ndarray) -> Grid | None:
     """Rows and columns from the alignment of text alone, for a page whose rules are gone.
 
-    Words (characters joined across small gaps) are clustered into rows by their vertical
-    extent and into columns by the empty vertical bands between them.
+    Lines of text are the bands of rows holding ink (a label wrapped over two lines and the
+    values centred beside it make one band); a line's phrases are its runs of ink split at
+    gaps wider than a character or so. Lines of two phrases or more are the table's rows,
+    and its columns are where more of them have text than a gap between two phrases. A band
+    that the columns show to be several rows (a label over them, in a column of its own,
+    made them one band) is split. Each phrase, or phrases reaching the same columns, is one
+    cell spanning them; the paragraphs and headings above and below the table are left out.
     """
     gray = _as_gray(page)
-    ink = _ink_mask(gray)
-    ink = cv2.morphologyEx(ink, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
-    char_h = _char_height(stats, labels, gray)
-    words = cv2.dilate(ink, np.ones((max(3, char_h // 3), max(3, char_h * 2 // 3)), np.uint8))
-    _, _, stats, _ = cv2.connectedComponentsWithStats(words, connectivity=8)
-    boxes = [
-        (x, y, x + w, y + h)
-        for x, y, w, h, _ in stats[1:]
-        if h >= char_h // 2 and h <= 4 * char_h and w >= char_h // 3
-    ]
-    if len(boxes) < 4:
+    marks, char_h = _text_marks(gray)
+    join = int(TEXT_PHRASE_GAP * char_h)
+    bands = [b for b in _runs(marks.any(axis=1), min_gap=1) if b[1] - b[0] >= char_h // 2]
+    lines = _lines(marks, bands, join)
+    table = [i for i, (_, phrases) in enumerate(lines) if len(phrases) >= 2]
+    if len(table) < 3:
         return None
-    row_bands = _bands([(b[1], b[3]) for b in boxes], min_gap=1)
-    row_edges = _band_edges(row_bands)
-    counts = np.zeros(ink.shape[1] + 1, int)
-    for x0, _, x1, _ in boxes:
-        counts[x0:x1] += 1
-    allowed = max(0, int(0.15 * len(row_bands)))
-    col_bands = _runs(counts > allowed, min_gap=char_h)
-    col_edges = _band_edges(col_bands)
-    if len(row_edges) < 3 or len(col_edges) < 3:
+    lines = lines[table[0]:table[-1] + 1]
+    columns = _text_columns(lines, marks.shape[1], char_h)
+    if len(columns) < 2:
         return None
-    cells = [
-        GridCell(i, j, 1, 1, (col_edges[j], row_edges[i], col_edges[j + 1], row_edges[i + 1]))
-        for i in range(len(row_edges) - 1)
-        for j in range(len(col_edges) - 1)
-    ]
+    col_edges = _column_edges(lines, columns, marks.shape[1])
+    lines = _lines(marks, [b for band, _ in lines for b in _split_band(marks, band, col_edges)],
+                   join)
+    row_edges = _band_edges([band for band, _ in lines])
+    # room around the outermost text, as a rule would leave it
+    pad = char_h // 2
+    col_edges[0], row_edges[0] = max(0, col_edges[0] - pad), max(0, row_edges[0] - pad)
+    col_edges[-1] = min(marks.shape[1], col_edges[-1] + pad)
+    row_edges[-1] = min(marks.shape[0], row_edges[-1] + pad)
+    cells = []
+    for r, (_, phrases) in enumerate(lines):
+        for first, last in _column_spans(phrases, columns):
+            box = (col_edges[first], row_edges[r], col_edges[last + 1], row_edges[r + 1])
+            cells.append(GridCell(r, first, 1, last - first + 1, box))
     bbox = (col_edges[0], row_edges[0], col_edges[-1], row_edges[-1])
     return Grid(bbox, tuple(col_edges), tuple(row_edges), tuple(cells), inferred=True)
+
+
+_Line = tuple[tuple[int, int], list[tuple[int, int]]]  # a band of rows and its phrases
+
+
+def _text_marks(gray: np.ndarray) -> tuple[np.ndarray, int]:
+    """The page's marks of text (not specks such as grain or the dots left where rules
+    crossed, not rules) as a boolean mask, and the height of its characters."""
+    ink = _ink_mask(gray)
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    char_h = _char_height(stats, labels, gray)
+    w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    text = (np.maximum(w, h) >= max(3, char_h // 3)) & (h <= 3 * char_h)
+    text[0] = False
+    return text[labels], char_h
+
+
+def _lines(marks: np.ndarray, bands: list[tuple[int, int]], join: int) -> list[_Line]:
+    """Each band with its phrases: runs of marked columns joined across gaps under `join`."""
+    return [(band, _runs(marks[band[0]:band[1]].any(axis=0), min_gap=join)) for band in bands]
+
+
+def _text_columns(lines: list[_Line], width: int, char_h: int) -> list[tuple[int, int]]:
+    """Where more lines have text than a gap between two of their phrases: a header over
+    several columns crosses the gaps the rows of values leave."""
+    cover = np.zeros(width + 1, int)
+    for _, phrases in lines:
+        for x0, x1 in phrases:
+            cover[x0:x1] += 1
+        for (_, x1), (nx0, _) in zip(phrases, phrases[1:], strict=False):
+            cover[x1:nx0] -= 1
+    return _runs(cover > 0, min_gap=char_h // 2)
+
+
+def _column_edges(lines: list[_Line], columns: list[tuple[int, int]], width: int) -> list[int]:
+    """Column edges around all the lines' phrases and, between two columns, where the
+    fewest phrases cross."""
+    reach = [p for _, phrases in lines for p in phrases]
+    crossing = np.zeros(width + 1, int)
+    for x0, x1 in reach:
+        crossing[x0:x1] += 1
+    edges = [min(columns[0][0], *(a for a, _ in reach))]
+    edges += [_least_crossed(crossing, a[1], b[0]) for a, b in zip(columns, columns[1:],
+                                                                   strict=False)]
+    edges.append(max(columns[-1][1], *(b for _, b in reach)))
+    return edges
+
+
+def _split_band(marks: np.ndarray, band: tuple[int, int], col_edges: list[int]
+                ) -> list[tuple[int, int]]:
+    """A band as the rows its columns show: each row of pixels is a gap in a column whose
+    text it falls between, text in one it crosses; rows where more columns have a gap
+    than text part the band (a label in a column of its own ran over several rows)."""
+    y0, y1 = band
+    votes = np.zeros(y1 - y0, int)
+    for x0, x1 in zip(col_edges, col_edges[1:], strict=False):
+        runs = _runs(marks[y0:y1, x0:x1].any(axis=1), min_gap=1)
+        for a, b in runs:
+            votes[a:b] += 1
+        for (_, b), (na, _) in zip(runs, runs[1:], strict=False):
+            votes[b:na] -= 1
+    return [(y0 + a, y0 + b) for a, b in _runs(votes > 0, min_gap=1)]
+
+
+def _least_crossed(crossing: np.ndarray, lo: int, hi: int) -> int:
+    """The middle of the longest stretch between `lo` and `hi` crossed by the fewest phrases:
+    where the rule between two columns was (midway between them may cut a long label)."""
+    part = crossing[lo:hi]
+    if len(part) == 0:
+        return (lo + hi) // 2
+    runs = _runs(part == part.min(), min_gap=1)
+    a, b = max(runs, key=lambda r: r[1] - r[0])
+    return lo + (a + b) // 2
+
+
+def _column_spans(phrases: list[tuple[int, int]], columns: list[tuple[int, int]]
+                  ) -> list[tuple[int, int]]:
+    """The first and last column each phrase of a line reaches (the nearest one for a
+    phrase between columns), phrases reaching the same column joined into one."""
+    centres = np.array([(a + b) / 2 for a, b in columns])
+    spans: list[tuple[int, int]] = []
+    for x0, x1 in phrases:
+        reached = [j for j, (a, b) in enumerate(columns) if x0 < b and a < x1]
+        if not reached:
+            reached = [int(np.argmin(np.abs(centres - (x0 + x1) / 2)))]
+        first, last = reached[0], reached[-1]
+        if spans and first <= spans[-1][1]:
+            first = spans.pop()[0]
+        spans.append((first, max(last, first)))
+    return spans
 
 
 def _bands(intervals: list[tuple[int, int]], min_gap: int) -> list[tuple[int, int]]:
