@@ -123,6 +123,8 @@ def debug(paths: Paths, out: OutDir = Path("debug"), engine: Engine = "rapidocr"
         except RecoverError as exc:
             _say(f"recover: {exc.line()}")
             worst = max(worst, exc.exit_code)
+            for image in write_debug_images(None, path.stem, out, exc.seen):
+                typer.echo(f"{path}: {image} (what was found; no report table among it)")
             continue
         write_report(trace.report, result_path(path, out))
         for image in write_debug_images(trace, path.stem, out):

@@ -3,6 +3,7 @@ value, and the flagged cells in red. The first thing to look at when a value is 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import cv2
@@ -22,7 +23,9 @@ def _label(image: np.ndarray, text: str, x: int, y: int, colour: tuple[int, int,
     cv2.putText(image, text, (x, y), cv2.FONT_HERSHEY_SIMPLEX, 0.33, colour, 1, cv2.LINE_AA)
 
 
-def draw_page(page: PageGrids, trace: Trace) -> np.ndarray:
+def draw_page(page: PageGrids, trace: Trace | None) -> np.ndarray:
+    """The page with its grids and, when a report came of it, each placed cell; without
+    one, the numbers as first read (what the mapping had to go on)."""
     image = page.image.copy()
     if image.ndim == 2:
         image = cv2.cvtColor(image, cv2.COLOR_GRAY2BGR)
@@ -30,6 +33,10 @@ def draw_page(page: PageGrids, trace: Trace) -> np.ndarray:
         for tc in grid.cells:
             x0, y0, x1, y1 = (int(v) for v in tc.cell.bbox)
             cv2.rectangle(image, (x0, y0), (x1, y1), GRID, 1)
+            if trace is None and tc.text.isascii() and tc.text.strip():
+                _label(image, tc.text[:12], x0 + 3, y1 - 4, GRID)  # numbers, as first read
+    if trace is None:
+        return image
     cells = {c.id: c for c in trace.report.cells}
     for cid, cell in cells.items():
         on_image = cell.source.page == page.page and (cell.source.picture or 0) == page.picture
@@ -44,12 +51,14 @@ def draw_page(page: PageGrids, trace: Trace) -> np.ndarray:
     return image
 
 
-def write_debug_images(trace: Trace, stem: str, out_dir: Path) -> list[Path]:
-    """One PNG per page that had grids: `<stem>.page<N>.png`."""
+def write_debug_images(trace: Trace | None, stem: str, out_dir: Path,
+                       pages: Sequence[PageGrids] = ()) -> list[Path]:
+    """One PNG per page that had grids: `<stem>.page<N>.png`. Without a trace (no report
+    table was found), `pages` are what the table finder saw."""
     written = []
-    if trace.images is None:
-        return written
-    for page in trace.images.pages:
+    if trace is not None:
+        pages = trace.images.pages if trace.images is not None else ()
+    for page in pages:
         ok, png = cv2.imencode(".png", draw_page(page, trace))
         if ok:
             picture = f".picture{page.picture + 1}" if page.picture else ""

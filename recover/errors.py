@@ -15,6 +15,7 @@ class RecoverError(Exception):
     def __init__(self, path: object, problem: str) -> None:
         self.path = str(path)
         self.problem = problem
+        self.seen: tuple = ()  # what the image path saw (PageGrids), for `recover debug`
         super().__init__(f"{self.path}: {problem}")
 
     def line(self) -> str:

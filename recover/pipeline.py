@@ -344,7 +344,9 @@ def image_tables(doc: Document, options: Options) -> ImageTables:
         if match is not None:
             break
     else:
-        raise NoTablesFound(doc.path, "no report table found in the images")
+        error = NoTablesFound(doc.path, "no report table found in the images")
+        error.seen = tuple(pages)
+        raise error
     cells = _number_cells(match.template, match, pages, engine)
     return ImageTables(match.template, cells, match.notes, tuple(pages), match)
 
@@ -380,7 +382,9 @@ def trace_report(path: Path, options: Options = Options()) -> Trace:
             images = image_tables(doc, replace(options, template=forced))
         except NoTablesFound as error:
             if template is None:
-                raise _no_table(path, full_text, error.problem) from None
+                found = _no_table(path, full_text, error.problem)
+                found.seen = error.seen
+                raise found from None
         else:
             template = images.template
             cells = {**images.cells, **cells}
