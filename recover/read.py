@@ -593,13 +593,14 @@ def _rule_pieces(mask: np.ndarray, strict: bool) -> np.ndarray:
         upright = ch >= 0.75 * h and ch >= 3 * cw and (x + cw <= band_x or x >= w - band_x)
         if spans or (strict and (flat or upright or _rule_step(x, y, cw, ch, h, w, tallest))):
             out |= labels == i
-    return out if strict else out | _dashed_rules(stats, labels)
+    return out | _dashed_rules(stats, labels)
 
 
 def _dashed_rules(stats: np.ndarray, labels: np.ndarray) -> np.ndarray:
     """A rule broken into dashes and dots along the crop's top or bottom edge (a noisy scan
-    whose box fell a pixel inside the rule): thin pieces within the edge rows, several of
-    them or reaching across half the crop. A label's own flat stroke (of 一, 二, 三) is one."""
+    whose box fell a pixel inside the rule): thin pieces within the edge rows (a quarter of
+    a small crop at most), several of them or reaching across half the crop. A label's own
+    flat stroke (of 一, 二, 三) is one."""
     h, w = labels.shape
     depth = min(_REMNANT_DEPTH, h // 4)
     _, y, cw, ch = (stats[1:, i] for i in range(4))
