@@ -9,6 +9,7 @@ usable rules, rows and columns are inferred from how the text lines up (`Grid.in
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 import cv2
 import numpy as np
@@ -20,6 +21,9 @@ ROOMY = 0.6  # text heights a table's rows and columns are at least, on average
 FAINT_RULE_CONTRAST = 32  # grey levels below the nearby paper that a faint rule's pixel is
 FAINT_RULE_REACH = 7  # pixels around a point searched for its paper: past a blurred rule
 TEXT_PHRASE_GAP = 1.5  # character heights: a wider gap in a line of text parts two cells
+TEXT_TABLE_GAP = 2.5  # typical row pitches between two rules-less tables, at least
+TEXT_GAP_VOTE = 6  # character heights: a wider gap between two phrases counts for less
+TEXT_SHORT_PHRASE = 3  # character heights: a longer phrase counts for less as a column's text
 
 
 @dataclass(frozen=True)
@@ -94,21 +98,26 @@ class _Rule:
     end: int
 
 
-def find_grids(page: np.ndarray, faint: bool = False) -> list[Grid]:
+GridTry = Literal["ruled", "faint", "text"]
+GRID_TRIES: tuple[GridTry, ...] = ("ruled", "faint", "text")
+
+
+def find_grids(page: np.ndarray, how: GridTry = "ruled") -> list[Grid]:
     """Every table grid on a cleaned page image (grey or BGR), top to bottom.
 
-    `faint` also takes marks only a little darker than the paper around them for ink:
-    light grey rules beside dense text (see `_faint_marks`). A page on which no ruled table
-    is found is tried with faint marks, then falls back to one text-aligned grid
-    (`inferred=True`).
+    "ruled" finds grids by their rules; a page on which none is found is tried with faint
+    marks too, then falls back to text-aligned grids (`inferred=True`). "faint" takes
+    marks only a little darker than the paper around them for ink from the start: light
+    grey rules beside dense text (see `_faint_marks`). "text" finds only the text-aligned
+    grids: for a page whose rules are too light to find but leave pieces that make grids
+    of no table.
     """
     gray = _as_gray(page)
-    grids = _ruled_grids(gray, faint)
-    if not grids and not faint:
+    grids = [] if how == "text" else _ruled_grids(gray, how == "faint")
+    if not grids and how == "ruled":
         grids = _ruled_grids(gray, True)
     if not grids:
-        fallback = find_text_grid(page)
-        grids = [fallback] if fallback is not None else []
+        grids = find_text_grids(page)
     return sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))
 
 
@@ -427,26 +436,41 @@ def _square_off(groups: list[list[int]]) -> list[tuple[int, int, int, int]]:
     return boxes  # type: ignore[return-value]
 
 
-def find_text_grid(page: np.ndarray) -> Grid | None:
-    """Rows and columns from the alignment of text alone, for a page whose rules are gone.
+def find_text_grids(page: np.ndarray) -> list[Grid]:
+    """Tables from the alignment of text alone, for a page whose rules are gone.
 
     Lines of text are the bands of rows holding ink (a label wrapped over two lines and the
     values centred beside it make one band); a line's phrases are its runs of ink split at
-    gaps wider than a character or so. Lines of two phrases or more are the table's rows,
-    and its columns are where more of them have text than a gap between two phrases. A band
-    that the columns show to be several rows (a label over them, in a column of its own,
-    made them one band) is split. Each phrase, or phrases reaching the same columns, is one
-    cell spanning them; the paragraphs and headings above and below the table are left out.
+    gaps wider than a character or so. Lines of two phrases or more are table rows. Two
+    tables are apart where lines of one phrase (a heading) and a gap of several rows come
+    between their rows; the paragraphs and headings above and below are left out.
     """
     gray = _as_gray(page)
     marks, char_h = _text_marks(gray)
     join = int(TEXT_PHRASE_GAP * char_h)
     bands = [b for b in _runs(marks.any(axis=1), min_gap=1) if b[1] - b[0] >= char_h // 2]
     lines = _lines(marks, bands, join)
-    table = [i for i, (_, phrases) in enumerate(lines) if len(phrases) >= 2]
-    if len(table) < 3:
-        return None
-    lines = lines[table[0]:table[-1] + 1]
+    rows = [i for i, (_, phrases) in enumerate(lines) if len(phrases) >= 2]
+    if len(rows) < 3:
+        return []
+    pitch = float(np.median([lines[j][0][0] - lines[i][0][0] for i, j in zip(rows, rows[1:],
+                                                                               strict=False)]))
+    tables, start = [], rows[0]
+    for i, j in zip(rows, rows[1:], strict=False):
+        if j > i + 1 and lines[j][0][0] - lines[i][0][0] > TEXT_TABLE_GAP * pitch:
+            tables.append((start, i))
+            start = j
+    tables.append((start, rows[-1]))
+    grids = [_text_grid(marks, lines[first:last + 1], char_h, join) for first, last in tables
+             if sum(first <= r <= last for r in rows) >= 3]
+    return [g for g in grids if g is not None]
+
+
+def _text_grid(marks: np.ndarray, lines: list[_Line], char_h: int, join: int) -> Grid | None:
+    """One table's grid from its lines: its columns are where more of them have text than a
+    gap between two phrases. A band that the columns show to be several rows (a label over
+    them, in a column of its own, made them one band) is split. Each phrase, or phrases
+    reaching the same columns, is one cell spanning them."""
     columns = _text_columns(lines, marks.shape[1], char_h)
     if len(columns) < 2:
         return None
@@ -477,6 +501,10 @@ def _text_marks(gray: np.ndarray) -> tuple[np.ndarray, int]:
     ink = _ink_mask(gray)
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     char_h = _char_height(stats, labels, gray)
+    # what is left of rules, even broken into dashes, is no text
+    rules = np.bitwise_or(*_rule_masks(ink, _Scale(char_h)))
+    ink = cv2.subtract(ink, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     text = (np.maximum(w, h) >= max(3, char_h // 3)) & (h <= 3 * char_h)
     text[0] = False
@@ -489,14 +517,16 @@ def _lines(marks: np.ndarray, bands: list[tuple[int, int]], join: int) -> list[_
 
 
 def _text_columns(lines: list[_Line], width: int, char_h: int) -> list[tuple[int, int]]:
-    """Where more lines have text than a gap between two of their phrases: a header over
-    several columns crosses the gaps the rows of values leave."""
-    cover = np.zeros(width + 1, int)
+    """Where the lines have more text than gaps between two of their phrases. A long phrase
+    counts for less (a header over several columns crosses the gaps the rows of values
+    leave: it is no column), and so does a wide gap (a label and a lone value far apart,
+    two headers over groups of columns)."""
+    cover = np.zeros(width + 1)
     for _, phrases in lines:
         for x0, x1 in phrases:
-            cover[x0:x1] += 1
+            cover[x0:x1] += min(1.0, TEXT_SHORT_PHRASE * char_h / (x1 - x0))
         for (_, x1), (nx0, _) in zip(phrases, phrases[1:], strict=False):
-            cover[x1:nx0] -= 1
+            cover[x1:nx0] -= min(1.0, TEXT_GAP_VOTE * char_h / (nx0 - x1))
     return _runs(cover > 0, min_gap=char_h // 2)
 
 

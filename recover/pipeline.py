@@ -19,7 +19,7 @@ import numpy as np
 from recover.assemble import assemble_report, make_cell
 from recover.cleanup import CleanedPage, clean_page, looks_upside_down, turned
 from recover.errors import DamagedInput, NoTablesFound, RecoverError, WrongTemplate
-from recover.grid import BBox, Grid, find_grids
+from recover.grid import GRID_TRIES, BBox, Grid, GridTry, find_grids
 from recover.load import Document, Page, load_document
 from recover.mapping import GridText, TemplateMatch, TextCell, known_labels, map_grids
 from recover.model import DISAGREE, LOW_CONFIDENCE, Alternative, Cell, Report, Source
@@ -180,7 +180,7 @@ def _turns_by_text(image: np.ndarray, grids: Sequence[Grid], engine: OcrEngine) 
 
 
 def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int = 0,
-                    faint: bool = False) -> PageGrids | None:
+                    how: GridTry = "ruled") -> PageGrids | None:
     """Clean a page image, find its grids and read every cell once as a label.
 
     The clean-up stands the page upright from its rules and ink; the text of a few of its
@@ -190,7 +190,7 @@ def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int =
     """
     assert page.image is not None
     cleaned = clean_page(page.image, turn=0)
-    grids = find_grids(cleaned.grid_image, faint)
+    grids = find_grids(cleaned.grid_image, how)
     if not grids:
         return None
     turns = _turns_by_text(cleaned.image, grids, engine)
@@ -202,7 +202,7 @@ def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int =
         if not turns:
             return cleaned, grids
         turned_page = turned(cleaned, turns)
-        return turned_page, find_grids(turned_page.grid_image, faint)
+        return turned_page, find_grids(turned_page.grid_image, how)
 
     found = _read_grids(*way_up(turns), page, slot, picture, engine, turns)
     if sure or _known_labels(found) >= ENOUGH_LABELS:
@@ -323,29 +323,33 @@ class ImageTables:
     match: TemplateMatch
 
 
-def _page_grids(doc: Document, engine: OcrEngine, faint: bool) -> list[PageGrids]:
+def _page_grids(doc: Document, engine: OcrEngine, how: GridTry) -> list[PageGrids]:
     """The grids of every picture of a document, their cells read once as labels."""
     pages = []
     pictures: dict[int, int] = {}  # page number -> pictures seen on it so far
     for slot, page in enumerate(p for p in doc.pages if p.image is not None):
         picture = pictures.get(page.number, 0)
         pictures[page.number] = picture + 1
-        if (found := read_page_grids(page, engine, slot, picture, faint)) is not None:
+        if (found := read_page_grids(page, engine, slot, picture, how)) is not None:
             pages.append(found)
     return pages
 
 
 def image_tables(doc: Document, options: Options) -> ImageTables:
     engine = get_engine(options.engine)
-    for faint in (False, True):
-        # the second try takes faint marks for ink too: light grey rules lost beside text
-        pages = _page_grids(doc, engine, faint)
+    seen: list[PageGrids] = []
+    for how in GRID_TRIES:
+        # the second try takes faint marks for ink too (light grey rules lost beside text),
+        # the third the text's alignment alone (rules too light to find but leaving pieces)
+        pages = _page_grids(doc, engine, how)
         match = map_grids(_renumber(pages), options.template)
         if match is not None:
             break
+        if len(_renumber(pages)) > len(_renumber(seen)):
+            seen = pages
     else:
         error = NoTablesFound(doc.path, "no report table found in the images")
-        error.seen = tuple(pages)
+        error.seen = tuple(seen)  # the try that found the most grids
         raise error
     cells = _number_cells(match.template, match, pages, engine)
     return ImageTables(match.template, cells, match.notes, tuple(pages), match)

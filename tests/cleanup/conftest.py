@@ -41,8 +41,9 @@ def layout() -> list[tuple[int, int, int, int, str]]:
     return cells
 
 
-def draw_page(origin: tuple[int, int] = (100, 160)) -> np.ndarray:
-    """The table on a white BGR page (1240 x 1754), with a title above it."""
+def draw_page(origin: tuple[int, int] = (100, 160), rules: bool = True) -> np.ndarray:
+    """The table on a white BGR page (1240 x 1754), with a title above it; without its
+    rules, as a scan that lost them."""
     page = Image.new("RGB", (1240, 1754), "white")
     pen = ImageDraw.Draw(page)
     font = ImageFont.truetype(FONT, 22)
@@ -60,7 +61,8 @@ def draw_page(origin: tuple[int, int] = (100, 160)) -> np.ndarray:
             width = pen.textlength(line, font=font)
             pen.text(((box[0] + box[2] - width) / 2, y), line, fill="black", font=font)
             y += 26
-        pen.rectangle(box, outline="black", width=2)
+        if rules:
+            pen.rectangle(box, outline="black", width=2)
     return cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2BGR)
 
 

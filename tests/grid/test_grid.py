@@ -6,7 +6,7 @@ import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from recover.grid import Grid, draw_grids, find_grids, find_text_grid
+from recover.grid import Grid, draw_grids, find_grids, find_text_grids
 
 
 def spans(grid: Grid) -> set[tuple[int, int, int, int]]:
@@ -134,7 +134,7 @@ def test_rules_gone_falls_back_to_text_alignment(drawing):
 
     assert grid.inferred
     assert (grid.n_rows, grid.n_cols) == (25, 7)
-    assert find_text_grid(drawing.blank_page()) is None
+    assert find_text_grids(drawing.blank_page()) == []
 
 
 def test_blank_page_has_no_grid(drawing):
@@ -193,3 +193,21 @@ def test_rule_pieces_carrying_stubs_of_crossing_rules(drawing):
     [grid] = find_grids(page)
 
     assert spans(grid) == drawing.expected_cells(table)
+
+
+def test_two_tables_whose_rules_are_gone_are_two_text_grids(drawing):
+    """A page holding 三 and 四 without rules (a scan that lost them): a heading and a gap
+    of several rows part the two tables, each with its own columns."""
+    import cv2
+
+    page = drawing.blank_page()
+    drawing.draw_table(page, drawing.applications_table(), (80, 100), rules=False)
+    drawing.draw_table(page, drawing.reviews_table(), (100, 1650), rules=False)
+    cv2.putText(page, "FOUR: REVIEWS AND LITIGATION", (100, 1570), cv2.FONT_HERSHEY_SIMPLEX,
+                1.2, 0, 3)
+
+    grids = find_grids(page)
+
+    assert [g.inferred for g in grids] == [True, True]
+    assert grids[0].bbox[3] < 1570 < grids[1].bbox[1]
+    assert grids[1].n_cols == 15
