@@ -343,6 +343,13 @@ def image_tables(doc: Document, options: Options) -> ImageTables:
         # the third the text's alignment alone (rules too light to find but leaving pieces)
         pages = _page_grids(doc, engine, how)
         match = map_grids(_renumber(pages), options.template)
+        if match is not None and how == "ruled" and _tables_missing(match):
+            # a table's light grey rules lost beside dense text while the others' were found:
+            # the faint try is kept when it finds more of the template
+            faint_pages = _page_grids(doc, engine, "faint")
+            faint = map_grids(_renumber(faint_pages), match.template.id)
+            if faint is not None and _found(faint) > _found(match):
+                pages, match = faint_pages, faint
         if match is not None:
             break
         if len(_renumber(pages)) > len(_renumber(seen)):
@@ -353,6 +360,17 @@ def image_tables(doc: Document, options: Options) -> ImageTables:
         raise error
     cells = _number_cells(match.template, match, pages, engine)
     return ImageTables(match.template, cells, match.notes, tuple(pages), match)
+
+
+def _tables_missing(match: TemplateMatch) -> bool:
+    """Whether a table of the template was found in none of the grids."""
+    return any(t not in match.tables for t in match.template.tables)
+
+
+def _found(match: TemplateMatch) -> tuple[int, int]:
+    """How much of the template a match holds: its tables, then its cells placed by their
+    own labels."""
+    return len(match.tables), sum(1 for p in match.placed.values() if not p.notes)
 
 
 @dataclass(frozen=True)
