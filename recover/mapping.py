@@ -22,6 +22,9 @@ ROW_MATCH = 0.8
 UNLABELLED_ROW_VALUES = 5  # value cells that make a row without a label a data row
 TABLE_MATCH = 0.85
 BLANK_BESIDE_VALUES = "read blank beside a row of values placed nowhere: the row may be split"
+ORDER_NOT_LABEL = "placed by the order of rows, but its label reads as something else"
+ORDER_WORDS = 3  # word characters a label has at least to read clearly...
+ORDER_LIKENESS = 0.4  # ...as another row's when it is less like this row's than this
 
 
 # Characters that stand in number cells: units, the missing marker, look-alikes of 0, 1,
@@ -379,12 +382,28 @@ def _map_rowwise(table: TableSpec, grids: Sequence[GridText]
         if j is None:
             continue
         found, row_notes = _place_row(table, table.rows[j].id, data_row, columns[j])
-        if _blank(data_row) and _beside_lost_values(aligned, k):
-            found = {cid: replace(p, notes=(*p.notes, BLANK_BESIDE_VALUES))
-                     for cid, p in found.items()}
+        doubts = [note for note, doubtful in (
+            (BLANK_BESIDE_VALUES, _blank(data_row) and _beside_lost_values(aligned, k)),
+            (ORDER_NOT_LABEL, _reads_otherwise(table, j, data_row.labels))) if doubtful]
+        if doubts:
+            found = {cid: replace(p, notes=(*p.notes, *doubts)) for cid, p in found.items()}
         placed.update(found)
         notes += row_notes
     return placed, notes
+
+
+def _reads_otherwise(table: TableSpec, j: int, labels: Sequence[str]) -> bool:
+    """Whether a row placed on template row j by the order of rows, not by its label, has a
+    label that reads clearly as something else (a section heading split by a broken rule,
+    a label run together with a header): its place is a guess. A garbled or lost label
+    leaves the order to decide."""
+    if _row_score(table, j, labels):
+        return False
+    worded = [label for label in labels if sum(map(_is_word_char, label)) >= ORDER_WORDS]
+    spellings = [normalize_label(s) for s in table.rows[j].spellings]
+    return bool(worded) and all(
+        similarity(normalize_label(label), s) < ORDER_LIKENESS for label in worded
+        for s in spellings)
 
 
 def _beside_lost_values(aligned: Sequence[tuple[_DataRow, int | None]], k: int) -> bool:
