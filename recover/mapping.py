@@ -9,7 +9,7 @@ A value goes to a cell id only when both its row and its column are settled.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import cache
@@ -24,7 +24,7 @@ TABLE_MATCH = 0.85
 BLANK_BESIDE_VALUES = "read blank beside a row of values placed nowhere: the row may be split"
 ORDER_NOT_LABEL = "placed by the order of rows, but its label reads as something else"
 ORDER_WORDS = 3  # word characters a label has at least to read clearly...
-ORDER_LIKENESS = 0.4  # ...as another row's when it is less like this row's than this
+ORDER_LIKENESS = 0.6  # ...as another label of the table, when it is at least this like it
 
 
 # Characters that stand in number cells: units, the missing marker, look-alikes of 0, 1,
@@ -394,16 +394,25 @@ def _map_rowwise(table: TableSpec, grids: Sequence[GridText]
 
 def _reads_otherwise(table: TableSpec, j: int, labels: Sequence[str]) -> bool:
     """Whether a row placed on template row j by the order of rows, not by its label, has a
-    label that reads clearly as something else (a section heading split by a broken rule,
-    a label run together with a header): its place is a guess. A garbled or lost label
-    leaves the order to decide."""
-    if _row_score(table, j, labels):
+    label that reads as something else of the table (a section heading split off by a
+    broken rule, another row's label run together with a header) more than as row j: its
+    place is then a guess. A garbled or lost label leaves the order to decide."""
+    if not labels or _row_score(table, j, labels):
         return False
-    worded = [label for label in labels if sum(map(_is_word_char, label)) >= ORDER_WORDS]
-    spellings = [normalize_label(s) for s in table.rows[j].spellings]
-    return bool(worded) and all(
-        similarity(normalize_label(label), s) < ORDER_LIKENESS for label in worded
-        for s in spellings)
+    own = labels[0]  # the most specific: the labels left of it name the row's group
+    if sum(map(_is_word_char, own)) < ORDER_WORDS:
+        return False
+    label = normalize_label(own)
+
+    def likeness(texts: Iterable[str]) -> float:
+        norms = [t for t in map(normalize_label, texts) if t]
+        return max((1.0 if len(t) >= 3 and t in label else similarity(label, t)
+                    for t in norms), default=0.0)
+
+    others = [*table.groups, *(s for c in table.columns for s in c.spellings),
+              *(s for i, r in enumerate(table.rows) if i != j for s in r.spellings)]
+    elsewhere = likeness(others)
+    return elsewhere >= ORDER_LIKENESS and elsewhere > likeness(table.rows[j].spellings)
 
 
 def _beside_lost_values(aligned: Sequence[tuple[_DataRow, int | None]], k: int) -> bool:

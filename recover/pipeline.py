@@ -297,13 +297,17 @@ def _number_cells(template: Template, match: TemplateMatch, pages: Sequence[Page
                                                    strict=True):
         second = dict(zip(d, seconds, strict=True))
         for i, (p, first) in enumerate(zip(on_page, readings, strict=True)):
-            reading, disagreement = _confirmed(template, p.cell_id, first, second.get(i))
+            again_read = second.get(i)
+            reading, disagreement = _confirmed(template, p.cell_id, first, again_read)
             source = Source("ocr", page.page, tuple(int(v) for v in p.source.cell.bbox),
                             page.picture if page.page in several else None)
             alternatives = [Alternative(t, c) for t, c in reading.alternatives]
             cell = make_cell(template, p.cell_id, reading.text, reading.confidence, source,
                              MIN_NUMBER_CONFIDENCE, alternatives)
-            doubt = f"{LOW_CONFIDENCE}: {first.doubt}" if first.doubt else None
+            # the second reading's own doubt too: its 0 may be told by shape, not read
+            # (recover.read.BARS_DOUBT), and then is no second opinion
+            why = first.doubt or (again_read.doubt if again_read else None)
+            doubt = f"{LOW_CONFIDENCE}: {why}" if why else None
             if (doubt is None and template.value_type(p.cell_id) == "signed_count"
                     and (cell.value or 0) > 0 and _two_tone(page.image, first.ink_bbox)):
                 doubt = f"{LOW_CONFIDENCE}: {SIGN_LOST}"

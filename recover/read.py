@@ -63,9 +63,18 @@ _MIN_HOLE = 2  # pixels: a smaller enclosed speck of paper is not a hole
 # these shares of its height and width; the 0 at least this share of the text's height
 _ZERO_HOLE, _ZERO_OFF_Y, _ZERO_OFF_X, _ZERO_HEIGHT = 0.55, 0.06, 0.1, 0.5
 MARK_CONFIDENCE = 0.95  # a dash, slash or 0 told by its shape
+# a 0 that lost its top and bottom (two upright bars side by side, "| |"): the taller bar at
+# least this share of the page's text height and no more than this share of it, the shorter
+# at least this share of the taller, their ends level within this share of the taller, each
+# at least this many times as tall as wide, the gap between them no wider than this share
+# of the text's height (a serif 0's is about 0.4; the 1s of 11 stand a digit apart, 0.6)
+_BARS_HEIGHT, _BARS_TALLEST, _BARS_EVEN, _BARS_LEVEL = 0.6, 1.3, 0.75, 0.2
+_BARS_UPRIGHT, _BARS_GAP = 2.5, 0.5
+BARS_DOUBT = "two bars: a 0 whose top and bottom the scan lost?"
 _LOW_INK = 0.5  # ink lower than this share of the page's text height is a mark, not a line
 _MASKS_KEPT = 4  # page images whose grey and ink masks are remembered
 _MASKS: list[tuple[weakref.ref, np.ndarray, np.ndarray]] = []
+_APART = "ink in separate places"
 
 
 @dataclass(frozen=True)
@@ -111,6 +120,8 @@ class CellCrop:
     doubt: str | None = None  # why a reading of this crop cannot be trusted, whatever it says
     ink_height: int = 0  # page pixels: the ink of its tallest line (as drawn, unpadded)
     mark: LoneMark | None = None  # a number cell's one mark, when it has only one
+    # two bars that may be a broken 0: the taller's height and the gap between them, pixels
+    bars: tuple[int, int] | None = None
 
 
 def read_cells(
@@ -138,6 +149,7 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
     that runs as a separate program pays its start-up once)."""
     crops: list[list[CellCrop]] = []
     readings: dict[tuple[int, int], Reading] = {}
+    broken: set[tuple[int, int]] = set()  # cells whose ink may be a broken 0
     for page in pages:
         if len(page.cells) != len(page.kinds):
             raise ValueError(f"{len(page.cells)} cells but {len(page.kinds)} kinds")
@@ -149,17 +161,44 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
         for i, crop in enumerate(cropped):
             if (text := _mark_text(crop, height)) is not None:
                 readings[(len(crops) - 1, i)] = Reading(text, MARK_CONFIDENCE)
+            elif _broken_zero(crop, height):
+                broken.add((len(crops) - 1, i))
     for kind in ("number", "label"):
         todo = [(p, i) for p, page in enumerate(pages) for i, k in enumerate(page.kinds)
                 if k == kind and crops[p][i].image is not None and (p, i) not in readings]
         if todo:
             found = engine.read([crops[p][i].image for p, i in todo], kind)
             readings.update(zip(todo, found, strict=True))
+    for key in broken & readings.keys():
+        if (zero := _zero_of_bars(readings[key])) is not None:
+            p, i = key
+            readings[key], crops[p][i] = zero, replace(crops[p][i], doubt=BARS_DOUBT)
     return [
         [_cell_reading(cell, kind, crop, readings.get((p, i)))
          for i, (cell, kind, crop) in enumerate(zip(page.cells, page.kinds, crops[p], strict=True))]
         for p, page in enumerate(pages)
     ]
+
+
+def _broken_zero(crop: CellCrop, height: int | None) -> bool:
+    """Whether a number cell's ink is two bars of the text's height facing each other: a 0
+    whose thin top and bottom a two-tone scan of a serif face at low resolution dropped."""
+    if not height or crop.bars is None:
+        return False
+    tall, gap = crop.bars
+    return _BARS_HEIGHT * height <= tall <= _BARS_TALLEST * height and gap <= _BARS_GAP * height
+
+
+def _zero_of_bars(reading: Reading) -> Reading | None:
+    """0 for a cell whose ink may be a broken 0 (`_broken_zero`) when the engine read it as
+    nothing, not as a number, or unsurely as another number (the engines read "| |" as
+    nothing, "1" or "11"), the engine's reading its alternative (the cell is then doubted);
+    None when the engine's reading stands: a 0, or another number it is sure of."""
+    text = normalize_number(reading.text.strip())
+    if text == "0" or (text.isdigit() and reading.confidence >= LOW_CONFIDENCE["number"]):
+        return None
+    alternatives = ((text, reading.confidence), *reading.alternatives) if text else ()
+    return Reading("0", MARK_CONFIDENCE, alternatives)
 
 
 def _mark_text(crop: CellCrop, height: int | None) -> str | None:
@@ -393,7 +432,7 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         elif _faint_beside(inner, raw | touching):
             doubt = "faint marks beside the ink"
         elif _ink_apart(mask, marks):
-            doubt = "ink in separate places"
+            doubt = _APART
         elif minus is not None:
             doubt = "a faint stroke before the number: a minus sign?"
         elif faint:
@@ -433,14 +472,30 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         # the rest of a long one costs more than everything else on the page.
         image = image[:, : _LABEL_CHARS * image.shape[0]]
     box = (int(x0 + left), int(y0 + top), int(x0 + right), int(y0 + bottom))
-    mark = None
+    mark, bars = None, None
+    if kind == "number" and doubt in (None, _APART) and len(marks) == 2:
+        bars = _bars(stats[inked])
     if kind == "number" and doubt is None and len(marks) == 1:
         index = int(inked[0])
         x, y, w, h, _ = (int(v) for v in stats[index])
         below = y0 + y + h / 2 - (bbox[1] + bbox[3]) / 2
         mark = _lone_mark(labels[y:y + h, x:x + w] == index, below)
     return CellCrop(image, box, doubt=doubt, ink_height=max(b - a for a, b in lines),
-                    mark=mark)
+                    mark=mark, bars=bars)
+
+
+def _bars(marks: np.ndarray) -> tuple[int, int] | None:
+    """The height of the taller of two marks and the gap between them, when they stand
+    side by side as upright bars of about one height with their ends level (a 0 without its
+    top and bottom); None when they do not. `marks`: two rows of
+    connectedComponentsWithStats."""
+    (x1, y1, w1, h1), (x2, y2, w2, h2) = sorted(tuple(int(v) for v in m[:4]) for m in marks)
+    tall = max(h1, h2)
+    gap = x2 - (x1 + w1)
+    if (min(h1, h2) < _BARS_EVEN * tall or min(h1 / w1, h2 / w2) < _BARS_UPRIGHT or gap <= 0
+            or abs(y1 - y2) > _BARS_LEVEL * tall or abs(y1 + h1 - y2 - h2) > _BARS_LEVEL * tall):
+        return None
+    return tall, gap
 
 
 def _number_ink(grey: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, bool]:

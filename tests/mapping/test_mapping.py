@@ -302,10 +302,11 @@ def test_a_row_placed_by_order_whose_label_reads_as_something_else_is_flagged() 
     """Seed-1 bench doc 30: a broken rule split a section heading into a row of two cells
     and ran a header into a label; the order of rows placed the heading's row and the
     next on the template rows between, three values silently wrong. A row placed by
-    order whose label reads clearly as something else is flagged; a garbled one is not."""
+    order whose label reads as another label of the table (here its column headers) is
+    flagged; a garbled one is not."""
     rows = _rows(ROWS)
     at = ROWS.index("（一）予以公开")
-    rows[at] = ("第二十条第（八）项", rows[at][1])
+    rows[at] = ("法人或其他组织商业企业", rows[at][1])  # headers read in a label's place
     garbled = ROWS.index("2.其他法律行政法规禁止公开")
     rows[garbled] = ("2.其他法◎◎◎止公", rows[garbled][1])
     match = map_grids([_grid(0, 1, rows, header=True)], "2021")

@@ -9,7 +9,7 @@ import pytest
 
 from recover.grid import GridCell
 from recover.ocr import OcrEngine, Reading, get_engine
-from recover.read import LOW_CONFIDENCE, read_cells
+from recover.read import BARS_DOUBT, LOW_CONFIDENCE, read_cells
 
 from .conftest import render_text, table_page
 
@@ -417,3 +417,41 @@ def test_a_rule_broken_into_dots_along_a_labels_edge_is_not_read():
     label, one = read_cells(page, _cells(boxes, 2), ["label"] * 2, engine)
     assert label.ink_bbox[1] > y0 + 10
     assert not one.blank and one.ink_bbox is not None
+
+
+def _without_top_and_bottom(page: np.ndarray, box: tuple[int, int, int, int], share: float
+                            ) -> None:
+    """Whiten the top and bottom rows of a cell's ink: the hairlines a two-tone scan of a
+    thin serif face loses, leaving a 0 as two upright bars."""
+    x0, y0, x1, y1 = box
+    inner = page[y0 + 3:y1 - 3, x0 + 3:x1 - 3]
+    rows = np.flatnonzero((inner < 128).any(axis=1))
+    cut = max(1, round(share * (rows[-1] + 1 - rows[0])))
+    inner[rows[0]:rows[0] + cut] = 255
+    inner[rows[-1] + 1 - cut:rows[-1] + 1] = 255
+
+
+@pytest.mark.parametrize(("engine_says", "text", "doubted"), [
+    (Reading("", 0.0), "0", True),  # "| |" read as nothing
+    (Reading("1", 0.3), "0", True),  # ...or unsurely as another number
+    (Reading("0", 0.5), "0", False),  # the engine's 0 stands as it is
+    (Reading("11", 0.99), "11", False),  # and so does another number it is sure of
+], ids=["nothing", "unsure-1", "engine-0", "sure-11"])
+def test_a_0_that_lost_its_top_and_bottom_is_read_as_a_doubted_0(engine_says, text, doubted):
+    """A two-tone scan of a 9-point serif face at 120 DPI drops the hairlines of its 0s,
+    leaving two bars the engines read as nothing (seed-3 bench doc 32, page 3: 44 zeros
+    read blank, every one flagged): when the engine is not sure, the bars read as 0, always
+    doubted, the engine's reading an alternative. A 9 (one bar shorter) is the engine's."""
+    page, boxes = table_page([["12", "0", "9", "35"]], [80] * 4)
+    page = np.where(page < 128, 0, 255).astype(np.uint8)
+    for box in boxes[1:3]:
+        _without_top_and_bottom(page, box, 0.12)
+    engine = FakeEngine({"number": [Reading("12", 0.99), engine_says, Reading("", 0.0),
+                                    Reading("35", 0.99)], "label": []})
+    readings = read_cells(page, _cells(boxes, 4), ["number"] * 4, engine)
+    assert len(engine.crops["number"]) == 4  # the engine reads the bars first
+    assert [r.text for r in readings] == ["12", text, "", "35"]
+    assert (readings[1].doubt == BARS_DOUBT) is doubted
+    if engine_says.text and doubted:
+        assert dict(readings[1].alternatives).get(engine_says.text) == engine_says.confidence
+    assert readings[2].doubt is None and readings[0].doubt is None
