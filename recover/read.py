@@ -51,6 +51,7 @@ _SLASH_SLOPE = 0.15  # columns per row a lone stroke drifts by to be a "/" as mu
 _RULE_STEP_WIDTH = 3  # pixels: a sliver of a rule along a cell's side is no wider
 _BROKEN_RULE_THICKNESS = 3  # pixels: the dashes of a rule along a cell's edge are no thicker
 _BROKEN_RULE_DASHES = 3  # ...and there are at least this many of them
+_BROKEN_DIGIT_SPECKS = 2  # specks under a lone flat stroke that make it maybe a broken 7
 _SLIVER_WIDTH = 2  # pixels: a sliver of a skewed rule inside a cell's box is no wider
 # a dash (shares of the page's text height): no shorter, no thicker, no further off the
 # middle of its cell than these
@@ -478,10 +479,25 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
     if kind == "number" and doubt is None and len(marks) == 1:
         index = int(inked[0])
         x, y, w, h, _ = (int(v) for v in stats[index])
-        below = y0 + y + h / 2 - (bbox[1] + bbox[3]) / 2
-        mark = _lone_mark(labels[y:y + h, x:x + w] == index, below)
+        if w >= 2 * h and _specks_below(stats, index) >= _BROKEN_DIGIT_SPECKS:
+            doubt = "a lone stroke with specks below it: a broken digit (7) or a dash?"
+        else:
+            below = y0 + y + h / 2 - (bbox[1] + bbox[3]) / 2
+            mark = _lone_mark(labels[y:y + h, x:x + w] == index, below)
     return CellCrop(image, box, doubt=doubt, ink_height=max(b - a for a, b in lines),
                     mark=mark, bars=bars)
+
+
+def _specks_below(stats: np.ndarray, index: int) -> int:
+    """How many specks of ink (too small to be marks) lie under a flat mark, within its
+    width of it: what a two-tone scan leaves of the stem of a 7 whose bar alone survived
+    whole. Read by its shape, that bar would be a dash, a missing value, and silently."""
+    x, y, w, h, _ = (int(v) for v in stats[index])
+    sx, sy = stats[:, 0] + stats[:, 2] / 2, stats[:, 1] + stats[:, 3] / 2
+    small = stats[:, cv2.CC_STAT_AREA] < _MIN_SPECK
+    near = (sx >= x - w / 2) & (sx <= x + 1.5 * w) & (sy > y + h) & (sy <= y + h + 1.5 * w)
+    small[0] = small[index] = False
+    return int(np.count_nonzero(small & near))
 
 
 def _bars(marks: np.ndarray) -> tuple[int, int] | None:

@@ -455,3 +455,21 @@ def test_a_0_that_lost_its_top_and_bottom_is_read_as_a_doubted_0(engine_says, te
     if engine_says.text and doubted:
         assert dict(readings[1].alternatives).get(engine_says.text) == engine_says.confidence
     assert readings[2].doubt is None and readings[0].doubt is None
+
+
+def test_a_lone_stroke_with_specks_below_it_is_not_taken_for_a_dash():
+    """A two-tone scan can keep the bar of a 7 whole and leave only specks of its stem:
+    read by its shape, the bar alone would be a dash, a missing value, and silently. With
+    specks below it, the stroke is doubted; a dash alone is still read by its shape."""
+    page, boxes = table_page([["12", "305", "47", "", ""]], [80] * 5, height=48)
+    for k, (x0, y0, x1, y1) in enumerate(boxes[3:]):
+        mid = (y0 + y1) // 2
+        page[mid - 1:mid + 1, x0 + 30:x0 + 46] = 0  # the bar
+        if k == 0:
+            for dx, dy in ((12, 5), (9, 10), (6, 15)):  # what is left of the stem
+                page[mid + dy:mid + dy + 1, x0 + 30 + dx:x0 + 32 + dx] = 0
+    engine = FakeEngine({"number": [Reading("12", 0.99), Reading("305", 0.99),
+                                    Reading("47", 0.99), Reading("-", 0.9)], "label": []})
+    *_, broken, dash = read_cells(page, _cells(boxes, 5), ["number"] * 5, engine)
+    assert broken.doubt is not None
+    assert dash.doubt is None and dash.text == "—" and dash.confidence >= 0.95
