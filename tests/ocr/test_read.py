@@ -462,7 +462,7 @@ def test_a_lone_stroke_with_specks_below_it_is_not_taken_for_a_dash():
     read by its shape, the bar alone would be a dash, a missing value, and silently. With
     specks below it, the stroke is doubted; a dash alone is still read by its shape."""
     page, boxes = table_page([["12", "305", "47", "", ""]], [80] * 5, height=48)
-    for k, (x0, y0, x1, y1) in enumerate(boxes[3:]):
+    for k, (x0, y0, _, y1) in enumerate(boxes[3:]):
         mid = (y0 + y1) // 2
         page[mid - 1:mid + 1, x0 + 30:x0 + 46] = 0  # the bar
         if k == 0:
