@@ -20,7 +20,7 @@ UprightScore = Callable[[np.ndarray], float]
 WHITE = (255, 255, 255)
 SIDEWAYS_VOTE = -1.0  # glyph and rule votes adding up below this turn a page (_quarter_turns)
 TEXT_SKEW_RANGE = 5.0  # degrees either way a page without rules is tried at
-SKEW_WORK_SIDE = 1000  # pixels: the longer side of the copy text skew is measured on
+SKEW_WORK_SIDE = 1000  # pixels: the longer side of the copy turn and skew are measured on
 TEXT_SKEW_MIN = 0.3  # degrees: a smaller skew text shows too loosely to undo
 QUAD_MIN_CORNER_ERROR = 0.3  # degrees: a table outline squarer than this is left alone
 
@@ -94,9 +94,10 @@ def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None,
         smooth = _warp(smooth, matrix) if grainy else bgr
         gray = cv2.cvtColor(smooth, cv2.COLOR_BGR2GRAY)
 
-    lines = _long_lines(gray)
+    small_ink = _shrunk_ink(gray)
+    lines = _long_lines(small_ink)
     turns = _quarter_turns(gray, lines)
-    skew = _skew_degrees(lines) if lines else _text_skew(gray, turns)
+    skew = _skew_degrees(lines) if lines else _text_skew(small_ink, turns)
     transform = _turn_and_deskew(gray.shape, turns, skew)
     if turns or skew:
         warp_both(transform)
@@ -262,10 +263,7 @@ def _ring_around(seal_grey: np.ndarray, x: float, y: float) -> tuple[float, floa
     pixel of it (directions off the page left out); the ring is the best radius beyond the
     star, the star ending where that share drops below a half again."""
     reach = max(seal_grey.shape) // 4
-    size, centre = (reach, 360), (x, y)
-    flags = cv2.INTER_NEAREST | cv2.WARP_POLAR_LINEAR
-    polar = cv2.warpPolar(seal_grey, size, centre, reach, flags)
-    on_page = cv2.warpPolar(np.full_like(seal_grey, 255), size, centre, reach, flags) > 0
+    polar, on_page = _polar(seal_grey, (x, y), reach, (reach, 360))
     seen = (cv2.dilate(polar, np.ones((1, 3), np.uint8)) > 0) & on_page
     cover = seen.sum(axis=0) / np.maximum(1, on_page.sum(axis=0))
     # the star: from the first radius seen in half the directions (its very middle may be
@@ -283,13 +281,29 @@ def _ring_around(seal_grey: np.ndarray, x: float, y: float) -> tuple[float, floa
     outside = cover[outer : max(outer + 1, int(radius * 1.2) + 1)].min()
     if max(inside, outside) > SEAL_RING_CONTRAST * cover[radius]:
         return None
-    band = cover >= 0.5 * cover[radius]
-    low, high = radius, radius
-    while low > start and band[low - 1]:
-        low -= 1
-    while high < reach - 1 and band[high + 1]:
-        high += 1
+    low, high = _run_around(cover >= 0.5 * cover[radius], radius, start)
     return (low + high) / 2, float(high - low + 1)
+
+
+def _polar(image: np.ndarray, centre: tuple[float, float], reach: float,
+           size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
+    """The image around `centre` out to `reach` in polar form (a column per radius, a row per
+    direction, `size` = (radii, directions)), and where that lies on the page."""
+    flags = cv2.INTER_NEAREST | cv2.WARP_POLAR_LINEAR
+    polar = cv2.warpPolar(image, size, centre, reach, flags)
+    on_page = cv2.warpPolar(np.full_like(image, 255), size, centre, reach, flags) > 0
+    return polar, on_page
+
+
+def _run_around(band: np.ndarray, i: int, floor: int) -> tuple[int, int]:
+    """The first and last index of the run of True in `band` holding index i, not below
+    `floor`."""
+    low, high = i, i
+    while low > floor and band[low - 1]:
+        low -= 1
+    while high < len(band) - 1 and band[high + 1]:
+        high += 1
+    return low, high
 
 
 def _ring_level(small: np.ndarray, x: float, y: float, radius: float, width: float) -> float:
@@ -310,20 +324,12 @@ def _sharpened(gray: np.ndarray, seal: GreySeal) -> GreySeal:
     reach = seal.radius + seal.ring_width
     x0, y0, x1, y1 = _clip_box(gray.shape, seal.x, seal.y, reach)
     crop = gray[y0:y1, x0:x1]
-    size, centre = (int(reach) + 1, 720), (seal.x - x0, seal.y - y0)
-    flags = cv2.INTER_NEAREST | cv2.WARP_POLAR_LINEAR
-    polar = cv2.warpPolar(crop, size, centre, reach, flags)
-    on_page = cv2.warpPolar(np.full_like(crop, 255), size, centre, reach, flags) > 0
+    polar, on_page = _polar(crop, (seal.x - x0, seal.y - y0), reach, (int(reach) + 1, 720))
     near = np.abs(polar.astype(np.int16) - int(seal.level)) <= SEAL_SHADE_MARGIN
     cover = (near & on_page).sum(axis=0) / np.maximum(1, on_page.sum(axis=0))
     low = max(0, int(seal.radius - seal.ring_width))
     best = low + int(np.argmax(cover[low:]))
-    band = cover >= 0.5 * cover[best]
-    inner, outer = best, best
-    while inner > low and band[inner - 1]:
-        inner -= 1
-    while outer < len(cover) - 1 and band[outer + 1]:
-        outer += 1
+    inner, outer = _run_around(cover >= 0.5 * cover[best], best, low)
     return replace(seal, radius=(inner + outer) / 2, ring_width=float(outer - inner + 1))
 
 
@@ -389,15 +395,20 @@ class _Line:
     length: float
 
 
-def _long_lines(gray: np.ndarray) -> list[_Line]:
-    """Long straight segments (table rules) on a shrunken page."""
-    factor = max(1.0, max(gray.shape) / 1000)
+def _shrunk_ink(gray: np.ndarray) -> np.ndarray:
+    """The ink of a copy of the page shrunk to at most SKEW_WORK_SIDE pixels a side, where
+    rules and lines of text are measured for the page's turn and skew."""
+    factor = max(1.0, max(gray.shape) / SKEW_WORK_SIDE)
     small = cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
-    ink = cv2.adaptiveThreshold(
+    return cv2.adaptiveThreshold(
         small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 12
     )
-    min_length = min(small.shape) // 5
-    ink = _large_blobs(ink, min_length // 2)
+
+
+def _long_lines(small_ink: np.ndarray) -> list[_Line]:
+    """Long straight segments (table rules) in the ink of a shrunken page (_shrunk_ink)."""
+    min_length = min(small_ink.shape) // 5
+    ink = _large_blobs(small_ink, min_length // 2)
     found = cv2.HoughLinesP(
         ink, 1, np.pi / 720, threshold=min_length // 2, minLineLength=min_length, maxLineGap=3
     )
@@ -482,20 +493,14 @@ def _skew_degrees(lines: list[_Line]) -> float:
     return median if abs(median) >= 0.1 else 0.0
 
 
-def _text_skew(gray: np.ndarray, turns: int) -> float:
+def _text_skew(small_ink: np.ndarray, turns: int) -> float:
     """The page's small rotation from its lines of text, for a page without rules (a scan
     that lost them): the angle that, undone, makes the rows of ink sharpest (the sum of
     squared changes of the ink per row, highest). Tried every 0.25 degrees within
     TEXT_SKEW_RANGE, then every 0.05 around the best; below TEXT_SKEW_MIN it is left (it
     showed 0.1 on a level page). A page on its side (`turns`) has its lines of text running
-    down it."""
-    factor = max(1.0, max(gray.shape) / SKEW_WORK_SIDE)
-    small = cv2.resize(gray, None, fx=1 / factor, fy=1 / factor, interpolation=cv2.INTER_AREA)
-    ink = cv2.adaptiveThreshold(
-        small, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 12
-    )
-    if turns % 2:
-        ink = cv2.rotate(ink, cv2.ROTATE_90_CLOCKWISE)
+    down it. `small_ink`: the page's ink as _shrunk_ink gives it."""
+    ink = cv2.rotate(small_ink, cv2.ROTATE_90_CLOCKWISE) if turns % 2 else small_ink
     height, width = ink.shape
     centre = (width / 2, height / 2)
 
@@ -651,20 +656,6 @@ def _crossing(a: tuple[float, float, int], b: tuple[float, float, int]):
         return None
     y = (sa * ob + oa) / denominator
     return (sb * y + ob, y)
-
-
-def _order_corners(points: np.ndarray) -> np.ndarray:
-    """Top-left, top-right, bottom-right, bottom-left."""
-    total, diff = points.sum(axis=1), points[:, 1] - points[:, 0]
-    return np.array(
-        [
-            points[np.argmin(total)],
-            points[np.argmin(diff)],
-            points[np.argmax(total)],
-            points[np.argmax(diff)],
-        ],
-        np.float32,
-    )
 
 
 def _max_corner_error(quad: np.ndarray) -> float:

@@ -79,6 +79,11 @@ class TemplateMatch:
     tables: dict[str, list[int]]  # table id -> the grids it was found in
     notes: tuple[str, ...] = field(default=())
 
+    @property
+    def placed_by_label(self) -> int:
+        """How many cells were placed without a doubt about their place."""
+        return sum(1 for p in self.placed.values() if not p.notes)
+
 
 def _labels(grid: GridText) -> list[str]:
     return [c.text for c in grid.cells if c.text.strip() and not c.is_value]
@@ -508,8 +513,7 @@ def map_grids(grids: Sequence[GridText], forced_template: str | None = None
 def _fill(match: TemplateMatch) -> float:
     """The share of the found tables' cells that were placed (by their own labels)."""
     expected = sum(len(match.template.tables[t].cell_ids()) for t in match.tables)
-    placed = sum(1 for p in match.placed.values() if not p.notes)
-    return placed / expected if expected else 0.0
+    return match.placed_by_label / expected if expected else 0.0
 
 
 def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | None:

@@ -180,8 +180,10 @@ def _turns_by_text(image: np.ndarray, grids: Sequence[Grid], engine: OcrEngine) 
 
 
 def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int = 0,
-                    how: GridTry = "ruled") -> PageGrids | None:
-    """Clean a page image, find its grids and read every cell once as a label.
+                    how: GridTry = "ruled", cleaned: CleanedPage | None = None
+                    ) -> PageGrids | None:
+    """Clean a page image (unless `cleaned` is it already), find its grids and read every
+    cell once as a label.
 
     The clean-up stands the page upright from its rules and ink; the text of a few of its
     cells, read every way up, then decides which way up it is. Where those show no label of
@@ -189,7 +191,8 @@ def read_page_grids(page: Page, engine: OcrEngine, slot: int = 0, picture: int =
     then hold few labels the other way is read too and the better kept.
     """
     assert page.image is not None
-    cleaned = clean_page(page.image, turn=0)
+    if cleaned is None:
+        cleaned = clean_page(page.image, turn=0)
     grids = find_grids(cleaned.grid_image, how)
     if not grids:
         return None
@@ -327,14 +330,20 @@ class ImageTables:
     match: TemplateMatch
 
 
-def _page_grids(doc: Document, engine: OcrEngine, how: GridTry) -> list[PageGrids]:
-    """The grids of every picture of a document, their cells read once as labels."""
+def _page_grids(doc: Document, engine: OcrEngine, how: GridTry,
+                cleaned: dict[int, CleanedPage]) -> list[PageGrids]:
+    """The grids of every picture of a document, their cells read once as labels.
+    `cleaned` holds the pictures already cleaned (by their slot), for the next try."""
     pages = []
     pictures: dict[int, int] = {}  # page number -> pictures seen on it so far
     for slot, page in enumerate(p for p in doc.pages if p.image is not None):
         picture = pictures.get(page.number, 0)
         pictures[page.number] = picture + 1
-        if (found := read_page_grids(page, engine, slot, picture, how)) is not None:
+        if slot not in cleaned:
+            assert page.image is not None
+            cleaned[slot] = clean_page(page.image, turn=0)
+        found = read_page_grids(page, engine, slot, picture, how, cleaned[slot])
+        if found is not None:
             pages.append(found)
     return pages
 
@@ -342,15 +351,16 @@ def _page_grids(doc: Document, engine: OcrEngine, how: GridTry) -> list[PageGrid
 def image_tables(doc: Document, options: Options) -> ImageTables:
     engine = get_engine(options.engine)
     seen: list[PageGrids] = []
+    cleaned: dict[int, CleanedPage] = {}  # each picture is cleaned once for every try
     for how in GRID_TRIES:
         # the second try takes faint marks for ink too (light grey rules lost beside text),
         # the third the text's alignment alone (rules too light to find but leaving pieces)
-        pages = _page_grids(doc, engine, how)
+        pages = _page_grids(doc, engine, how, cleaned)
         match = map_grids(_renumber(pages), options.template)
         if match is not None and how == "ruled" and _tables_missing(match):
             # a table's light grey rules lost beside dense text while the others' were found:
             # the faint try is kept when it finds more of the template
-            faint_pages = _page_grids(doc, engine, "faint")
+            faint_pages = _page_grids(doc, engine, "faint", cleaned)
             faint = map_grids(_renumber(faint_pages), match.template.id)
             if faint is not None and _found(faint) > _found(match):
                 pages, match = faint_pages, faint
@@ -374,7 +384,7 @@ def _tables_missing(match: TemplateMatch) -> bool:
 def _found(match: TemplateMatch) -> tuple[int, int]:
     """How much of the template a match holds: its tables, then its cells placed by their
     own labels."""
-    return len(match.tables), sum(1 for p in match.placed.values() if not p.notes)
+    return len(match.tables), match.placed_by_label
 
 
 @dataclass(frozen=True)

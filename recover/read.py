@@ -729,13 +729,13 @@ def _minus_speck(stats: np.ndarray, inked: np.ndarray) -> int | None:
     height = int((boxes[:, 1] + boxes[:, 3]).max()) - top
     if height < _MIN_MARK:
         return None
-    for i in range(1, len(stats)):
-        x, y, w, h = (int(v) for v in stats[i, :4])
-        middle = (y + h / 2 - top) / height
-        if (areas[i] < _MIN_SPECK and w >= 2 and w >= 2 * h and x + w <= left
-                and left - (x + w) <= 0.5 * height and 0.3 <= middle <= 0.75):
-            return i
-    return None
+    x, y, w, h = (stats[:, k] for k in range(4))
+    middle = (y + h / 2 - top) / height
+    found = np.flatnonzero((areas < _MIN_SPECK) & (w >= 2) & (w >= 2 * h) & (x + w <= left)
+                           & (left - (x + w) <= 0.5 * height)
+                           & (middle >= 0.3) & (middle <= 0.75))
+    found = found[found > 0]  # not the background
+    return int(found[0]) if found.size else None
 
 
 def _lines(mask: np.ndarray) -> list[tuple[int, int]]:

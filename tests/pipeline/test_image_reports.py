@@ -83,11 +83,9 @@ def test_several_pictures_on_one_pdf_page_are_read_each_from_its_own(tmp_path):
     assert 1 in pictures  # a second picture on some page held cells
 
 
-def test_a_document_with_no_table_found_is_tried_again_taking_faint_marks_for_ink(
-        monkeypatch):
-    """Light grey rules beside dense text are lost by the adaptive ink mask (seed-3 bench
-    doc 12: no table found); a document without a table is read once more with faint marks
-    taken for ink. Here the first try is made to find nothing."""
+def _sample_read_with(monkeypatch, grids_on_try):
+    """The shipped sample read with the grid finder's answer to each try replaced by
+    `grids_on_try(how, grids it found)`; the report and the tries made, in order."""
     from pathlib import Path
 
     import recover.pipeline as pipeline
@@ -97,10 +95,20 @@ def test_a_document_with_no_table_found_is_tried_again_taking_faint_marks_for_in
 
     def find_grids(image, how="ruled"):
         tries.append(how)
-        return real(image, how) if how == "faint" else []
+        return grids_on_try(how, real(image, how))
 
     monkeypatch.setattr(pipeline, "find_grids", find_grids)
     report = extract_report(Path(__file__).parents[2] / "samples" / "report-2021-scan.png")
+    return report, tries
+
+
+def test_a_document_with_no_table_found_is_tried_again_taking_faint_marks_for_ink(
+        monkeypatch):
+    """Light grey rules beside dense text are lost by the adaptive ink mask (seed-3 bench
+    doc 12: no table found); a document without a table is read once more with faint marks
+    taken for ink. Here the first try is made to find nothing."""
+    report, tries = _sample_read_with(
+        monkeypatch, lambda how, grids: grids if how == "faint" else [])
     assert tries[0] == "ruled" and "faint" in tries and "text" not in tries
     assert report.template == "2021" and not report.violations
 
@@ -110,22 +118,12 @@ def test_a_document_missing_a_table_is_tried_again_taking_faint_marks_for_ink(mo
     rules lost beside its dense text, so 136 cells were not found. A document whose match
     lacks a table of its template is read once more with faint marks taken for ink, and
     that try kept when it finds more. Here the first try loses the tallest grid."""
-    from pathlib import Path
-
-    import recover.pipeline as pipeline
-
-    real = pipeline.find_grids
-    tries: list[str] = []
-
-    def find_grids(image, how="ruled"):
-        tries.append(how)
-        grids = real(image, how)
+    def lose_the_tallest(how, grids):
         if how == "ruled" and grids:
             grids.remove(max(grids, key=lambda g: g.bbox[3] - g.bbox[1]))
         return grids
 
-    monkeypatch.setattr(pipeline, "find_grids", find_grids)
-    report = extract_report(Path(__file__).parents[2] / "samples" / "report-2021-scan.png")
+    report, tries = _sample_read_with(monkeypatch, lose_the_tallest)
     assert tries[0] == "ruled" and "faint" in tries and "text" not in tries
     assert report.template == "2021" and not report.violations
     assert not [c.id for c in report.cells if "not found" in c.reasons]
@@ -135,19 +133,8 @@ def test_a_document_whose_grids_are_no_tables_is_tried_by_its_texts_alignment(mo
     """Rules too light to find whole leave pieces that make grids of no table, so the page
     never falls back to its text (seed-5 bench doc 11: grey 186 rules in grain at 300 DPI).
     After the faint try, the document is read once more by the text's alignment alone."""
-    from pathlib import Path
-
-    import recover.pipeline as pipeline
-
-    real = pipeline.find_grids
-    tries: list[str] = []
-
-    def find_grids(image, how="ruled"):
-        tries.append(how)
-        return real(image, how) if how == "text" else []
-
-    monkeypatch.setattr(pipeline, "find_grids", find_grids)
-    report = extract_report(Path(__file__).parents[2] / "samples" / "report-2021-scan.png")
+    report, tries = _sample_read_with(
+        monkeypatch, lambda how, grids: grids if how == "text" else [])
     assert tries[0] == "ruled" and tries[-1] == "text"
     assert report.template == "2021"
 
