@@ -35,6 +35,7 @@ _FAINT_SHARE = 0.35
 _FAINT_INK = 50
 _LIGHT_DIGIT = 30  # grey levels below the paper that make a light mark in a cell's middle
 _GRAIN_DEPTH = 6  # ...and standard deviations of the cell's grain
+_CORES = 0.9  # the page's ink (and a pixel round it) less than this share of that mark
 _BLANK_FAINT = 35  # grey levels below the paper that make a blank cell's blankness unsure
 _RULE_DEPTH = 0.25  # how far into a cell (share of its size) a rule along it is looked for
 _REMNANT_DEPTH = 6  # a rule remnant lies within this many pixels of the crop's edge...
@@ -524,25 +525,26 @@ def _number_ink(grey: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, bool]:
     contrast = max(_FAINT_INK, _FAINT_SHARE * (paper - float(grey.min())))
     found = ink | (grey < paper - contrast)
     h, w = grey.shape
-    middle = (slice(h // 5, h - h // 5), slice(w // 8, w - w // 8))
+    # clear of the rules, but no further from the sides than from the top: a right-aligned
+    # number ends close to its cell's right rule
+    side = min(w // 8, h // 5)
+    middle = (slice(h // 5, h - h // 5), slice(side, w - side))
     if not grey[middle].size:
         return found, False
     # a digit lighter than the rules (a blurred 100 DPI scan with grey rules) reaches the
-    # threshold in a few pixels, or none, less than a mark: it is taken at half its own
+    # threshold only at the cores of its strokes, or nowhere: it is taken at half its own
     # contrast, unless grain alone could be that dark (cheapest tests first: this runs for
     # every number cell, and almost every one holds dark ink)
     depth = paper - float(grey[middle].min())
-    if (_LIGHT_DIGIT <= depth < 2 * contrast and not _has_marks(_off_rules(found))
+    if not _LIGHT_DIGIT <= depth < 2 * contrast:
+        return found, False
+    own = grey[middle] < paper - depth / 2
+    near = cv2.dilate(found[middle].astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    if (np.count_nonzero(near & own) < _CORES * np.count_nonzero(own)
             and depth >= _GRAIN_DEPTH * grain_sigma(grey)):
-        found[middle] |= grey[middle] < paper - depth / 2
+        found[middle] |= own
         return found, True
     return found, False
-
-
-def _off_rules(ink: np.ndarray) -> np.ndarray:
-    """A cell's ink without its rules (the lines of pixels that are mostly ink)."""
-    ruled = (ink.mean(axis=1) >= 0.5)[:, None] | (ink.mean(axis=0) >= 0.5)[None, :]
-    return ink & ~ruled
 
 
 def _inside_rules(ink: np.ndarray) -> tuple[int, int, int, int]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import cv2
 import numpy as np
 import pytest
 
@@ -473,3 +474,27 @@ def test_a_lone_stroke_with_specks_below_it_is_not_taken_for_a_dash():
     *_, broken, dash = read_cells(page, _cells(boxes, 5), ["number"] * 5, engine)
     assert broken.doubt is not None
     assert dash.doubt is None and dash.text == "—" and dash.confidence >= 0.95
+
+
+def test_a_light_number_against_its_cells_right_rule_is_taken_whole():
+    """A blurred 100 DPI scan with grey rules and right-aligned numbers: the digits' darkest
+    cores reach the page's threshold, the rest of their strokes do not, and the number ends
+    closer to the cell's right rule than an eighth of the cell's width. Read from its cores
+    alone, 30 was nothing and 13 was 1 (seed-3 bench doc 0). It is taken whole, at half its
+    own contrast, and doubted."""
+    page, boxes = table_page([["", "30"]], [60, 160], size=20)
+    x0, y0, x1, y1 = boxes[1]
+    inner = page[y0 + 3:y1 - 3, x0 + 3:x1 - 3]
+    cols = np.flatnonzero((inner < 128).any(axis=0))
+    shift = inner.shape[1] - 10 - (cols[-1] + 1)  # the number ends 13 px inside the rule
+    inner[:] = np.roll(inner, shift, axis=1)
+    grey = np.where(page < 128, 153, 255).astype(np.float32)  # grey rules...
+    text = cv2.GaussianBlur(inner.astype(np.float32), (0, 0), 1.0)
+    grey[y0 + 3:y1 - 3, x0 + 3:x1 - 3] = 255 - (255 - text) * 0.4  # ...lighter digits
+    light = grey.astype(np.uint8)
+    assert light[y0 + 3:y1 - 3, x0 + 3:x1 - 3].min() < 200  # their cores are ink
+    engine = FakeEngine({"number": [Reading("30", 0.99)], "label": []})
+    (number,) = read_cells(light, _cells(boxes[1:], 1), ["number"], engine)
+    left = x0 + 3 + cols[0] + shift
+    assert number.ink_bbox[0] <= left and number.ink_bbox[2] >= x1 - 13
+    assert number.doubt is not None
