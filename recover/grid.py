@@ -9,6 +9,7 @@ usable rules, rows and columns are inferred from how the text lines up (`Grid.in
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -132,15 +133,57 @@ def _ruled_grids(gray: np.ndarray, faint: bool) -> list[Grid]:
     lines, scale = _without_text(ink, gray)
     h_mask, v_mask = _rule_masks(lines, scale)
     h_check, v_check = _edge_check_masks(lines, scale)
-    grids = []
-    for (x, y, w, h), region in _table_regions(h_mask, v_mask, scale):
+
+    def grid_in(box: tuple[int, int, int, int], region: np.ndarray) -> Grid | None:
+        x, y, w, h = box
         window = slice(y, y + h), slice(x, x + w)
         h_rules = _rules(h_mask[window] & region, True, scale, x, y)
         v_rules = _rules(v_mask[window] & region, False, scale, x, y)
         grid = _grid_from_rules(h_rules, v_rules, h_check, v_check, scale)
-        if grid is not None and _holds_text(grid, scale):
-            grids.append(grid)
+        return grid if grid is not None and _holds_text(grid, scale) else None
+
+    found = [(box, region, grid) for box, region in _table_regions(h_mask, v_mask, scale)
+             if (grid := grid_in(box, region)) is not None]
+    grids = []
+    for group in _overlapping([grid.bbox for _, _, grid in found]):
+        # grids that overlap are pieces of one table whose broken rules fell apart
+        joined = grid_in(*_joined([found[i][:2] for i in group])) if len(group) > 1 else None
+        grids += [joined] if joined else [found[i][2] for i in group]
     return grids
+
+
+def _joined(regions: Sequence[tuple[tuple[int, int, int, int], np.ndarray]]
+            ) -> tuple[tuple[int, int, int, int], np.ndarray]:
+    """One region (box x, y, w, h and mask) covering several."""
+    x = min(b[0] for b, _ in regions)
+    y = min(b[1] for b, _ in regions)
+    w = max(b[0] + b[2] for b, _ in regions) - x
+    h = max(b[1] + b[3] for b, _ in regions) - y
+    mask = np.zeros((h, w), np.uint8)
+    for (bx, by, bw, bh), region in regions:
+        mask[by - y:by - y + bh, bx - x:bx - x + bw] |= region
+    return (x, y, w, h), mask
+
+
+def _overlapping(boxes: Sequence[BBox]) -> list[list[int]]:
+    """The indices of boxes (x0, y0, x1, y1) in groups that overlap, directly or through
+    others; each group in order, the groups in the order of their first box."""
+    group = list(range(len(boxes)))
+
+    def root(i: int) -> int:
+        while group[i] != i:
+            i = group[i]
+        return i
+
+    for i, (x0, y0, x1, y1) in enumerate(boxes):
+        for j in range(i):
+            a0, b0, a1, b1 = boxes[j]
+            if a0 < x1 and x0 < a1 and b0 < y1 and y0 < b1:
+                group[root(j)] = root(i)
+    members: dict[int, list[int]] = {}
+    for i in range(len(boxes)):
+        members.setdefault(root(i), []).append(i)
+    return sorted(members.values(), key=lambda m: m[0])
 
 
 def _as_gray(page: np.ndarray) -> np.ndarray:
