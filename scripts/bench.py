@@ -14,6 +14,7 @@ import argparse
 import json
 import math
 import os
+import re
 import resource
 import subprocess
 import sys
@@ -35,6 +36,7 @@ PEER_LABEL = "img2table+tesseract"
 Value = int | float | None
 TOLERANCE = 1e-6  # decimals: a value equals the truth within this
 SHOWN_SILENT = 10
+SHOWN_REASONS = 12  # the commonest reasons for a flag, in the details
 
 
 # ------------------------------------------------------------------------------ data types
@@ -58,6 +60,7 @@ class CellOutcome:
     original: Value = None  # the value as read, before the repair changed it
     repaired: bool = False  # the repair inferred the value (source.method "inferred")
     caught: bool = False  # repaired, or flagged for breaking a rule
+    reasons: tuple[str, ...] = ()  # why it is flagged, in general form (general_reason)
 
 
 @dataclass(frozen=True)
@@ -98,6 +101,8 @@ class DocScore:
     repaired_right: int = 0
     repaired_wrong: int = 0  # a defect when the reading was right (repair_defects)
     repair_defects: int = 0
+    # reason -> [flagged cells giving it, of them wrong]; a cell counts under each reason
+    flag_reasons: dict[str, list[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -131,6 +136,7 @@ class EngineSummary:
     repaired_right: int = 0
     repaired_wrong: int = 0
     repair_defects: int = 0
+    flag_reasons: dict[str, list[int]] = field(default_factory=dict)
 
 
 # ----------------------------------------------------------------------------------- scoring
@@ -149,11 +155,19 @@ def score_document(truth: Truth, outcome: DocOutcome) -> DocScore:
     nonzero_ids = [cid for cid, v in truth.values.items() if v is not None and v != 0]
     correct = nonzero_correct = flagged = wrong_flagged = 0
     silent: list[SilentError] = []
+    reasons: dict[str, list[int]] = {}
     for cell_id, expected in truth.values.items():
         cell = None if outcome.error else by_id.get(cell_id)
         is_flagged = cell is None or cell.flagged
         flagged += is_flagged
-        if cell is not None and values_equal(expected, cell.value):
+        right = cell is not None and values_equal(expected, cell.value)
+        if is_flagged:
+            why = ("document failed",) if outcome.error else cell.reasons if cell else ()
+            for reason in why or ("not in the output",):
+                tally = reasons.setdefault(reason, [0, 0])
+                tally[0] += 1
+                tally[1] += not right
+        if right:
             correct += 1
             nonzero_correct += cell_id in nonzero_ids
         elif is_flagged:
@@ -166,7 +180,7 @@ def score_document(truth: Truth, outcome: DocOutcome) -> DocScore:
         template_ok=outcome.error is None and outcome.template == truth.template,
         cells=len(truth.values), correct=correct, nonzero=len(nonzero_ids),
         nonzero_correct=nonzero_correct, flagged=flagged, wrong_flagged=wrong_flagged,
-        silent=tuple(silent), error=outcome.error,
+        silent=tuple(silent), error=outcome.error, flag_reasons=reasons,
         **({} if outcome.error else repair_counts(truth, by_id)))
 
 
@@ -185,6 +199,21 @@ def repair_counts(truth: Truth, by_id: dict[str, CellOutcome]) -> dict[str, int]
             counts["repaired_right" if right else "repaired_wrong"] += 1
             counts["repair_defects"] += not right and values_equal(expected, read)
     return counts
+
+
+def general_reason(reason: str) -> str:
+    """A flag's reason without the cell's own figures and readings, to count alike ones."""
+    return re.sub(r"\d+(\.\d+)?", "N", re.sub(r"'[^']*'", "'…'", reason))
+
+
+def _sum_reasons(scores: Sequence[DocScore]) -> dict[str, list[int]]:
+    total: dict[str, list[int]] = {}
+    for s in scores:
+        for reason, (flagged, wrong) in s.flag_reasons.items():
+            tally = total.setdefault(reason, [0, 0])
+            tally[0] += flagged
+            tally[1] += wrong
+    return total
 
 
 def percentile(values: Sequence[float], q: float) -> float | None:
@@ -220,7 +249,7 @@ def summarize(engine: str, scores: Sequence[DocScore], memory: Memory | None = N
         by_format=_accuracy_by_format(scores), note=note,
         caught=sum(s.caught for s in scores), repaired_right=sum(s.repaired_right for s in scores),
         repaired_wrong=sum(s.repaired_wrong for s in scores),
-        repair_defects=sum(s.repair_defects for s in scores))
+        repair_defects=sum(s.repair_defects for s in scores), flag_reasons=_sum_reasons(scores))
 
 
 # ----------------------------------------------------------------------------------- the set
@@ -263,7 +292,8 @@ def run_recover(path: Path, engine: str) -> DocOutcome:
                               (c.original or {}).get("value", c.value),
                               c.source.method == "inferred",
                               c.source.method == "inferred"
-                              or any(r.startswith("breaks rule") for r in c.reasons))
+                              or any(r.startswith("breaks rule") for r in c.reasons),
+                              tuple(dict.fromkeys(general_reason(r) for r in c.reasons)))
                   for c in report.cells)
     return DocOutcome(path.stem, seconds, report.template, cells)
 
@@ -518,6 +548,12 @@ def format_details(s: EngineSummary) -> str:
         lines.append(f"  silent errors (first {min(SHOWN_SILENT, s.silent)} of {s.silent}):")
         lines += [f"    {e.document}  {e.cell}  truth={e.truth}  value={e.value}  raw={e.raw!r}"
                   for e in s.silent_errors[:SHOWN_SILENT]]
+    if s.flag_reasons:
+        lines.append("  flags by reason (cells flagged / of them wrong; a cell counts under "
+                     "each of its reasons):")
+        common = sorted(s.flag_reasons.items(), key=lambda item: -item[1][0])
+        lines += [f"    {flagged:5} / {wrong:<5} {reason}"
+                  for reason, (flagged, wrong) in common[:SHOWN_REASONS]]
     if s.errors:
         lines.append(f"  documents with errors ({len(s.errors)}):")
         lines += [f"    {doc}: {error}" for doc, error in s.errors]
