@@ -61,6 +61,21 @@ def test_a_document_that_failed_counts_every_cell_wrong_but_flagged() -> None:
     assert not score.template_ok
 
 
+def test_flags_are_counted_by_their_reasons_with_the_wrong_ones() -> None:
+    doubt = bench.general_reason("readings disagree: '8' / '3'")
+    assert doubt == bench.general_reason("readings disagree: '0' / ''")
+    assert bench.general_reason("low confidence: 0.42") == "low confidence: N"
+    cells = (bench.CellOutcome("a.x.y", 8, "8", True, reasons=(doubt, "low confidence: N")),
+             bench.CellOutcome("a.x.z", 0, "0", True, reasons=(doubt,)))
+    score = bench.score_document(TRUTH, bench.DocOutcome("doc", 1.0, "2021", cells))
+    # a cell missing from the output is flagged too
+    assert score.flag_reasons == {doubt: [2, 1], "low confidence: N": [1, 1],
+                                  "not in the output": [4, 4]}
+    summary = bench.summarize("rapidocr", [score, score])
+    assert summary.flag_reasons[doubt] == [4, 2]
+    assert f"{4:5} / {2:<5} {doubt}" in bench.format_details(summary)
+
+
 def test_summary_adds_documents_up() -> None:
     scores = [bench.score_document(TRUTH, outcome(a_x_y=(8, False))),
               bench.score_document(TRUTH, outcome())]
