@@ -18,8 +18,8 @@ _ENUMERATOR = re.compile(
 )
 _PUNCTUATION = re.compile(r"[\s\W_]+", re.UNICODE)
 # Characters OCR engines and mirror sites swap in these labels; mapped to one spelling.
-_CONFUSIONS = str.maketrans({"己": "已", "末": "未", "於": "于", "裏": "里",
-                             "複": "复", "後": "后", "係": "系", "計": "计"})
+_CONFUSIONS = str.maketrans({"己": "已", "末": "未", "来": "未", "装": "果", "於": "于",
+                             "裏": "里", "複": "复", "後": "后", "係": "系", "計": "计"})
 _WORD_MIRRORS = (("档案", "文件"),)  # mirrors that convert 文件 to 檔案
 
 

@@ -314,3 +314,17 @@ def test_a_row_placed_by_order_whose_label_reads_as_something_else_is_flagged() 
     heading = match.placed["applications.granted.total"]
     assert heading.source.text == str(at) and heading.notes
     assert match.placed["applications.denied_prohibited_by_law.total"].notes == ()
+
+
+def test_table_4_whose_headers_read_with_common_confusions_is_still_found() -> None:
+    """Seed-3 bench doc 32, a two-tone 120 DPI scan: 结果 read as 结装 and 尚未 as 尚来
+    throughout table 四, and its group headers not at all; the table was not found. Neither
+    装 nor 来 is in any label of the templates: read, they stand for 果 and 未."""
+    misread = {"结果维持": "结装维持", "结果纠正": "结装纠比", "其他结果": "其他结装",
+               "尚未审结": "尚来审结", "行政复议": "iri", "行政诉讼": "行数诉",
+               "未经复议直接起诉": "来经较反直接起助", "复议后起诉": "鼓设行起诉"}
+    grid = _reviews_grid([str(i) for i in range(15)])
+    cells = tuple(TextCell(c.cell, misread.get(c.text, c.text), c.confidence)
+                  for c in grid.cells)
+    match = map_grids([GridText(grid.page, grid.index, grid.grid, cells)], "2021")
+    assert match is not None and len(match.placed) == 15
