@@ -134,7 +134,7 @@ def _ruled_grids(gray: np.ndarray, faint: bool) -> list[Grid]:
     h_mask, v_mask = _rule_masks(lines, scale)
     h_check, v_check = _edge_check_masks(lines, scale)
 
-    def grid_in(box: tuple[int, int, int, int], region: np.ndarray) -> Grid | None:
+    def grid_in(box: BBox, region: np.ndarray) -> Grid | None:
         x, y, w, h = box
         window = slice(y, y + h), slice(x, x + w)
         h_rules = _rules(h_mask[window] & region, True, scale, x, y)
@@ -152,9 +152,8 @@ def _ruled_grids(gray: np.ndarray, faint: bool) -> list[Grid]:
     return grids
 
 
-def _joined(regions: Sequence[tuple[tuple[int, int, int, int], np.ndarray]]
-            ) -> tuple[tuple[int, int, int, int], np.ndarray]:
-    """One region (box x, y, w, h and mask) covering several."""
+def _joined(regions: Sequence[tuple[BBox, np.ndarray]]) -> tuple[BBox, np.ndarray]:
+    """One region (box x, y, w, h and mask, as `_table_regions` gives) covering several."""
     x = min(b[0] for b, _ in regions)
     y = min(b[1] for b, _ in regions)
     w = max(b[0] + b[2] for b, _ in regions) - x
