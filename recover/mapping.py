@@ -23,6 +23,7 @@ UNLABELLED_ROW_VALUES = 5  # value cells that make a row without a label a data 
 TABLE_MATCH = 0.85
 BLANK_BESIDE_VALUES = "read blank beside a row of values placed nowhere: the row may be split"
 ORDER_NOT_LABEL = "placed by the order of rows, but its label reads as something else"
+BY_SHAPE = "table told by its row of values, its headers unread: placed by position"
 ORDER_WORDS = 3  # word characters a label has at least to read clearly...
 ORDER_LIKENESS = 0.6  # ...as another label of the table, when it is at least this like it
 
@@ -516,6 +517,13 @@ def _fill(match: TemplateMatch) -> float:
     return match.placed_by_label / expected if expected else 0.0
 
 
+def _values_row_of(grid: GridText, count: int) -> bool:
+    """Whether a grid of a few rows ends in a row of `count` value cells."""
+    last = grid.grid.n_rows - 1
+    row = [c for c in grid.cells if c.cell.row == last]
+    return grid.grid.n_rows <= 6 and len(row) == count and all(c.is_value for c in row)
+
+
 def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | None:
     tables: dict[str, list[int]] = {}
     kinds: dict[int, str | None] = {}
@@ -530,6 +538,13 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
             tables.setdefault(kind, []).append(grid.index)
     if not tables:
         return None
+    if "reviews" not in tables:
+        # a row of 15 values is table 四's alone: its headers unread (a seal over them,
+        # type too blurred), its values are placed by position, each flagged
+        unread = [g for g in grids if kinds[g.index] is None and _values_row_of(
+            g, len(template.tables["reviews"].columns) * len(template.tables["reviews"].rows))]
+        if unread:
+            tables["reviews"] = [unread[0].index]
     by_index = {g.index: g for g in grids}
     placed: dict[str, PlacedCell] = {}
     notes: list[str] = []
@@ -540,6 +555,8 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
         table_grids = [by_index[i] for i in tables[tid]]
         mapper = _map_reviews if tid == "reviews" else _map_rowwise
         found, table_notes = mapper(template.tables[tid], table_grids)
+        if kinds[tables[tid][0]] is None:
+            found = {cid: replace(p, notes=(*p.notes, BY_SHAPE)) for cid, p in found.items()}
         placed.update(found)
         notes += table_notes
     return TemplateMatch(template, placed, tables, tuple(notes))

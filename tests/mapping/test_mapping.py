@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from recover.grid import Grid, GridCell
-from recover.mapping import GridText, TextCell, map_grids
+from recover.mapping import BY_SHAPE, GridText, TextCell, map_grids
 from recover.templates import get_template
 
 COLUMN_WIDTH, LABEL_WIDTH, ROW_HEIGHT = 60, 300, 30
@@ -328,3 +328,18 @@ def test_table_4_whose_headers_read_with_common_confusions_is_still_found() -> N
                   for c in grid.cells)
     match = map_grids([GridText(grid.page, grid.index, grid.grid, cells)], "2021")
     assert match is not None and len(match.placed) == 15
+
+
+def test_table_4_whose_headers_are_unread_is_told_by_its_row_of_15_values() -> None:
+    """Seed-3 bench doc 0: a seal over table 四's headers on a blurred 100 DPI scan, read as
+    u, #n and 银公; the table was not found. A row of 15 values is table 四's alone: its
+    values are placed by position, every one flagged. A lone such picture is no report."""
+    grid = _reviews_grid([str(i) for i in range(15)])
+    cells = tuple(TextCell(c.cell, c.text if c.is_value else "#n", c.confidence)
+                  for c in grid.cells)
+    unread = GridText(grid.page, 1, grid.grid, cells)
+    assert map_grids([unread], "2021") is None
+    match = map_grids([_grid(0, 1, _rows(ROWS), header=True), unread], "2021")
+    reviews = {cid: p for cid, p in match.placed.items() if cid.startswith("reviews.")}
+    assert len(reviews) == 15 and reviews["reviews.review.corrected"].source.text == "1"
+    assert all(BY_SHAPE in p.notes for p in reviews.values())
