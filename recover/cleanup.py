@@ -289,7 +289,8 @@ def _polar(image: np.ndarray, centre: tuple[float, float], reach: float,
            size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
     """The image around `centre` out to `reach` in polar form (a column per radius, a row per
     direction, `size` = (radii, directions)), and where that lies on the page."""
-    flags = cv2.INTER_NEAREST | cv2.WARP_POLAR_LINEAR
+    # off the image, warpPolar leaves whatever was in memory unless told to fill it (with 0)
+    flags = cv2.INTER_NEAREST | cv2.WARP_POLAR_LINEAR | cv2.WARP_FILL_OUTLIERS
     polar = cv2.warpPolar(image, size, centre, reach, flags)
     on_page = cv2.warpPolar(np.full_like(image, 255), size, centre, reach, flags) > 0
     return polar, on_page
@@ -310,7 +311,7 @@ def _ring_level(small: np.ndarray, x: float, y: float, radius: float, width: flo
     """The grey of the seal's ink: the median seal-grey level along the middle of its ring."""
     reach = radius + width
     polar = cv2.warpPolar(small, (int(reach) + 1, 720), (x, y), reach,
-                          cv2.INTER_LINEAR | cv2.WARP_POLAR_LINEAR)
+                          cv2.INTER_LINEAR | cv2.WARP_POLAR_LINEAR | cv2.WARP_FILL_OUTLIERS)
     band = polar[:, int(radius - width / 4) : int(radius + width / 4) + 1]
     grey = band[(band >= SEAL_GREY[0]) & (band <= SEAL_GREY[1])]
     return float(np.median(grey)) if grey.size else float(np.mean(SEAL_GREY))

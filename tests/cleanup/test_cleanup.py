@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
+from recover import cleanup
 from recover.cleanup import clean_page, find_grey_seal, remove_grey_seals
 from recover.grid import find_grids
 
@@ -247,3 +248,25 @@ def test_a_page_without_rules_is_straightened_by_its_lines_of_text(degrees):
     assert len(value_rows) == len(LABELS)
     level = clean_page(draw_page(rules=False))
     assert level.skew_degrees == 0.0
+
+
+def test_a_seal_at_the_pages_edge_is_measured_from_the_page_alone(monkeypatch):
+    """Off the image, cv2.warpPolar leaves its output as it found it unless told to fill it:
+    a seal found at a page's top edge was measured with whatever the memory held (seed-5
+    bench doc 32 read one cell differently depending on the documents read before it in
+    the same process). Here that memory holds seal grey; the measures must not see it."""
+    real = cv2.warpPolar
+
+    def dirty(src, dsize, center, max_radius, flags):  # memory that held seal grey
+        dst = np.full((dsize[1], dsize[0]) + src.shape[2:], 130, src.dtype)
+        return real(src, dsize, center, max_radius, flags, dst)
+
+    page = np.full((400, 600), 255, np.uint8)
+    cv2.circle(page, (300, 10), 80, 130, 6)  # a grey ring, its top half off the page
+    clean_polar, clean_on = cleanup._polar(page, (300.0, 10.0), 100, (101, 360))
+    clean_level = cleanup._ring_level(page, 300.0, 10.0, 80.0, 6.0)
+    monkeypatch.setattr(cleanup.cv2, "warpPolar", dirty)
+    polar, on_page = cleanup._polar(page, (300.0, 10.0), 100, (101, 360))
+    assert (on_page == clean_on).all() and (polar[on_page] == clean_polar[clean_on]).all()
+    assert not polar[~on_page].any()
+    assert cleanup._ring_level(page, 300.0, 10.0, 80.0, 6.0) == clean_level
