@@ -435,14 +435,21 @@ def _map_reviews(table: TableSpec, grids: Sequence[GridText]
     expected = [(r.id, c.id) for r in table.rows for c in table.columns]
     candidates = []
     for grid in grids:
-        for r in range(grid.grid.n_rows):
-            values = sorted((tc for tc in grid.cells if tc.cell.row == r and tc.is_value),
-                            key=lambda tc: tc.cell.bbox[0])
+        # the cells that end in the grid's last row first (a seal's ring can split off a
+        # thin row along the top of some values, which then start a row lower than the
+        # others), then each row's
+        last = grid.grid.n_rows - 1
+        rows = [[tc for tc in grid.cells if tc.cell.row + tc.cell.row_span - 1 == last]]
+        rows += [[tc for tc in grid.cells if tc.cell.row == r] for r in range(grid.grid.n_rows)]
+        for row in rows:
+            values = sorted((tc for tc in row if tc.is_value), key=lambda tc: tc.cell.bbox[0])
             if len(values) >= len(table.columns):
                 candidates.append((grid, values))
     if not candidates:
         return {}, ["reviews: no row of values found"]
-    grid, values = max(candidates, key=lambda gv: len(gv[1]))
+    # the row holding as many values as the table, else the one holding most (the first
+    # of equals)
+    grid, values = max(candidates, key=lambda gv: (len(gv[1]) == len(expected), len(gv[1])))
     groups = [(r.id, r.spellings) for r in table.rows]
     results = [(c.id, c.spellings) for c in table.columns]
     placed: dict[str, PlacedCell] = {}

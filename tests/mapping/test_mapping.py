@@ -343,3 +343,29 @@ def test_table_4_whose_headers_are_unread_is_told_by_its_row_of_15_values() -> N
     reviews = {cid: p for cid, p in match.placed.items() if cid.startswith("reviews.")}
     assert len(reviews) == 15 and reviews["reviews.review.corrected"].source.text == "1"
     assert all(BY_SHAPE in p.notes for p in reviews.values())
+
+
+def test_table_4_values_split_by_a_thin_row_along_the_top_of_some_are_one_row() -> None:
+    """Seed-2 bench doc 4: a seal's ring split off a thin row along the top of table 四's
+    first value; it then started a row lower than the other 14, and the row of 17 cells
+    above placed only the values whose headers read. The values are the cells that end in
+    the grid's last row."""
+    grid = _reviews_grid([str(i) for i in range(15)])
+    cells = []
+    for c in grid.cells:
+        cell = c.cell
+        if cell.row == 3 and cell.col == 0:  # the first value, under a thin row of ring
+            x0, y0, x1, y1 = cell.bbox
+            cells.append(TextCell(GridCell(3, 0, 1, 1, (x0, y0, x1, y0 + 6)), "-", 0.5))
+            cells.append(TextCell(GridCell(4, 0, 1, 1, (x0, y0 + 6, x1, y1)), c.text, 0.9))
+        elif cell.row == 3:
+            cells.append(TextCell(GridCell(3, cell.col, 2, 1, cell.bbox), c.text, 0.9))
+        else:
+            cells.append(c)
+    rows = (*grid.grid.row_edges[:4], grid.grid.row_edges[3] + 6, grid.grid.row_edges[4])
+    split = Grid(grid.grid.bbox, grid.grid.col_edges, rows, tuple(c.cell for c in cells))
+    match = map_grids([GridText(grid.page, grid.index, split, tuple(cells))], "2021")
+    placed = {cid: p.source.text for cid, p in match.placed.items()}
+    assert len(placed) == 15
+    assert placed["reviews.review.upheld"] == "0" and placed["reviews.review.corrected"] == "1"
+    assert placed["reviews.litigation_after_review.total"] == "14"
