@@ -9,7 +9,7 @@ usable rules, rows and columns are inferred from how the text lines up (`Grid.in
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -167,22 +167,30 @@ def _joined(regions: Sequence[tuple[BBox, np.ndarray]]) -> tuple[BBox, np.ndarra
 def _overlapping(boxes: Sequence[BBox]) -> list[list[int]]:
     """The indices of boxes (x0, y0, x1, y1) in groups that overlap, directly or through
     others; each group in order, the groups in the order of their first box."""
-    group = list(range(len(boxes)))
-
-    def root(i: int) -> int:
-        while group[i] != i:
-            i = group[i]
-        return i
-
-    for i, (x0, y0, x1, y1) in enumerate(boxes):
-        for j in range(i):
-            a0, b0, a1, b1 = boxes[j]
-            if a0 < x1 and x0 < a1 and b0 < y1 and y0 < b1:
-                group[root(j)] = root(i)
+    links = ((j, i) for i, (x0, y0, x1, y1) in enumerate(boxes) for j, (a0, b0, a1, b1)
+             in enumerate(boxes[:i]) if a0 < x1 and x0 < a1 and b0 < y1 and y0 < b1)
     members: dict[int, list[int]] = {}
-    for i in range(len(boxes)):
-        members.setdefault(root(i), []).append(i)
-    return sorted(members.values(), key=lambda m: m[0])
+    for i, root in enumerate(_roots(len(boxes), links)):
+        members.setdefault(root, []).append(i)
+    return list(members.values())  # a group's root is its first box
+
+
+def _roots(n: int, links: Iterable[tuple[int, int]]) -> list[int]:
+    """For each of n items, the first item joined to it through `links` (pairs of items),
+    directly or through others."""
+    owner = list(range(n))
+
+    def root(k: int) -> int:
+        while owner[k] != k:
+            owner[k] = owner[owner[k]]
+            k = owner[k]
+        return k
+
+    for a, b in links:
+        ra, rb = root(a), root(b)
+        if ra != rb:
+            owner[max(ra, rb)] = min(ra, rb)
+    return [root(k) for k in range(n)]
 
 
 def _as_gray(page: np.ndarray) -> np.ndarray:
@@ -471,40 +479,30 @@ def _groups(h_sep: np.ndarray, v_sep: np.ndarray) -> list[list[int]]:
     """For each lattice cell, the id of the group of cells joined to it across edges
     without a rule."""
     n_rows, n_cols = v_sep.shape[0], h_sep.shape[1]
-    owner = np.arange(n_rows * n_cols).reshape(n_rows, n_cols)
-
-    def root(k: int) -> int:
-        flat = owner.reshape(-1)
-        while flat[k] != k:
-            flat[k] = flat[flat[k]]
-            k = int(flat[k])
-        return k
-
-    def join(a: int, b: int) -> None:
-        ra, rb = root(a), root(b)
-        if ra != rb:
-            owner.reshape(-1)[max(ra, rb)] = min(ra, rb)
-
-    for i in range(n_rows):
-        for j in range(n_cols):
-            if j + 1 < n_cols and not v_sep[i, j + 1]:
-                join(i * n_cols + j, i * n_cols + j + 1)
-            if i + 1 < n_rows and not h_sep[i + 1, j]:
-                join(i * n_cols + j, (i + 1) * n_cols + j)
-    return [[root(i * n_cols + j) for j in range(n_cols)] for i in range(n_rows)]
+    links = [(i * n_cols + j, i * n_cols + j + 1)
+             for i in range(n_rows) for j in range(n_cols - 1) if not v_sep[i, j + 1]]
+    links += [(i * n_cols + j, (i + 1) * n_cols + j)
+              for i in range(n_rows - 1) for j in range(n_cols) if not h_sep[i + 1, j]]
+    roots = _roots(n_rows * n_cols, links)
+    return [roots[i * n_cols:(i + 1) * n_cols] for i in range(n_rows)]
 
 
-def _not_rectangles(groups: list[list[int]]) -> set[int]:
-    """The groups that do not fill their bounding box."""
+def _group_boxes(groups: list[list[int]]) -> dict[int, list[int]]:
+    """Each group's bounding box of lattice cells, [r0, c0, r1, c1] end-exclusive."""
     boxes: dict[int, list[int]] = {}
-    sizes: Counter[int] = Counter()
     for i, row in enumerate(groups):
         for j, g in enumerate(row):
             box = boxes.setdefault(g, [i, j, i + 1, j + 1])
             box[0], box[1] = min(box[0], i), min(box[1], j)
             box[2], box[3] = max(box[2], i + 1), max(box[3], j + 1)
-            sizes[g] += 1
-    return {g for g, (r0, c0, r1, c1) in boxes.items() if sizes[g] < (r1 - r0) * (c1 - c0)}
+    return boxes
+
+
+def _not_rectangles(groups: list[list[int]]) -> set[int]:
+    """The groups that do not fill their bounding box."""
+    sizes = Counter(g for row in groups for g in row)
+    return {g for g, (r0, c0, r1, c1) in _group_boxes(groups).items()
+            if sizes[g] < (r1 - r0) * (c1 - c0)}
 
 
 def _rule_gaps(groups: list[list[int]], h_sep: np.ndarray, v_sep: np.ndarray
@@ -533,13 +531,7 @@ def _rule_gaps(groups: list[list[int]], h_sep: np.ndarray, v_sep: np.ndarray
 def _square_off(groups: list[list[int]]) -> list[tuple[int, int, int, int]]:
     """Rectangles (r0, c0, r1, c1), end-exclusive, covering each group; groups whose
     rectangles overlap (an L-shaped group from a missing rule piece) are fused."""
-    spans: dict[int, list[int]] = {}
-    for i, row in enumerate(groups):
-        for j, g in enumerate(row):
-            box = spans.setdefault(g, [i, j, i + 1, j + 1])
-            box[0], box[1] = min(box[0], i), min(box[1], j)
-            box[2], box[3] = max(box[2], i + 1), max(box[3], j + 1)
-    boxes = [tuple(b) for b in spans.values()]
+    boxes = [tuple(b) for b in _group_boxes(groups).values()]
     fused = True
     while fused:
         fused = False

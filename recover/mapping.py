@@ -391,11 +391,16 @@ def _map_rowwise(table: TableSpec, grids: Sequence[GridText]
         doubts = [note for note, doubtful in (
             (BLANK_BESIDE_VALUES, _blank(data_row) and _beside_lost_values(aligned, k)),
             (ORDER_NOT_LABEL, _reads_otherwise(table, j, data_row.labels))) if doubtful]
-        if doubts:
-            found = {cid: replace(p, notes=(*p.notes, *doubts)) for cid, p in found.items()}
-        placed.update(found)
+        placed.update(_noted(found, doubts))
         notes += row_notes
     return placed, notes
+
+
+def _noted(found: dict[str, PlacedCell], notes: Sequence[str]) -> dict[str, PlacedCell]:
+    """The placed cells, each with `notes` added (each flags it)."""
+    if not notes:
+        return found
+    return {cid: replace(p, notes=(*p.notes, *notes)) for cid, p in found.items()}
 
 
 def _reads_otherwise(table: TableSpec, j: int, labels: Sequence[str]) -> bool:
@@ -435,11 +440,10 @@ def _map_reviews(table: TableSpec, grids: Sequence[GridText]
     expected = [(r.id, c.id) for r in table.rows for c in table.columns]
     candidates = []
     for grid in grids:
-        # the cells that end in the grid's last row first (a seal's ring can split off a
-        # thin row along the top of some values, which then start a row lower than the
+        # the cells covering the grid's last row first (a seal's ring can split off a thin
+        # row along the top of some values, which then start a row lower than the
         # others), then each row's
-        last = grid.grid.n_rows - 1
-        rows = [[tc for tc in grid.cells if tc.cell.row + tc.cell.row_span - 1 == last]]
+        rows = [_covering(grid, grid.grid.n_rows - 1)]
         rows += [[tc for tc in grid.cells if tc.cell.row == r] for r in range(grid.grid.n_rows)]
         for row in rows:
             values = sorted((tc for tc in row if tc.is_value), key=lambda tc: tc.cell.bbox[0])
@@ -548,8 +552,8 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
     if "reviews" not in tables:
         # a row of 15 values is table 四's alone: its headers unread (a seal over them,
         # type too blurred), its values are placed by position, each flagged
-        unread = [g for g in grids if kinds[g.index] is None and _values_row_of(
-            g, len(template.tables["reviews"].columns) * len(template.tables["reviews"].rows))]
+        count = len(template.tables["reviews"].cell_ids())
+        unread = [g for g in grids if kinds[g.index] is None and _values_row_of(g, count)]
         if unread:
             tables["reviews"] = [unread[0].index]
     by_index = {g.index: g for g in grids}
@@ -562,8 +566,6 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
         table_grids = [by_index[i] for i in tables[tid]]
         mapper = _map_reviews if tid == "reviews" else _map_rowwise
         found, table_notes = mapper(template.tables[tid], table_grids)
-        if kinds[tables[tid][0]] is None:
-            found = {cid: replace(p, notes=(*p.notes, BY_SHAPE)) for cid, p in found.items()}
-        placed.update(found)
+        placed.update(_noted(found, [BY_SHAPE] if kinds[tables[tid][0]] is None else []))
         notes += table_notes
     return TemplateMatch(template, placed, tables, tuple(notes))

@@ -366,7 +366,7 @@ def image_tables(doc: Document, options: Options) -> ImageTables:
                 pages, match = faint_pages, faint
         if match is not None:
             break
-        if len(_renumber(pages)) > len(_renumber(seen)):
+        if sum(len(p.grids) for p in pages) > sum(len(p.grids) for p in seen):
             seen = pages
     else:
         error = NoTablesFound(doc.path, "no report table found in the images")
