@@ -369,3 +369,28 @@ def test_table_4_values_split_by_a_thin_row_along_the_top_of_some_are_one_row() 
     assert len(placed) == 15
     assert placed["reviews.review.upheld"] == "0" and placed["reviews.review.corrected"] == "1"
     assert placed["reviews.litigation_after_review.total"] == "14"
+
+
+def test_table_4_values_are_not_taken_from_a_thin_blank_row_split_off_above_them() -> None:
+    """Seed-7 bench doc 13: a broken rule split a row 13 pixels high off the top of table
+    四's values; it had more cells (18, all but three blank) than the row of values (17),
+    won as the row of values, and eight values came out missing, silently. A row most of
+    whose cells hold nothing is not the row of values."""
+    grid = _reviews_grid([str(i) for i in range(17)])
+    w, h = 60, 30
+    cells = [c for c in grid.cells if c.cell.row < 3]
+    for col in range(17):  # the thin row: paper, with a speck read as "-" here and there
+        box = (col * w, 3 * h, (col + 1) * w, 3 * h + 6)
+        cells.append(TextCell(GridCell(3, col, 1, 1, box), "-" if col == 7 else "", 0.5))
+    values = [c for c in grid.cells if c.cell.row == 3]
+    for c in values[:15]:  # the values a row lower, the last two cells merged
+        x0, _, x1, _ = c.cell.bbox
+        cells.append(TextCell(GridCell(4, c.cell.col, 1, 1, (x0, 3 * h + 6, x1, 4 * h)),
+                              c.text, 0.9))
+    cells.append(TextCell(GridCell(4, 15, 1, 2, (15 * w, 3 * h + 6, 17 * w, 4 * h)), "15", 0.9))
+    rows = (*grid.grid.row_edges[:4], 3 * h + 6, 4 * h)
+    split = Grid(grid.grid.bbox, grid.grid.col_edges, rows, tuple(c.cell for c in cells))
+    match = map_grids([GridText(grid.page, grid.index, split, tuple(cells))], "2021")
+    placed = {cid: p.source.text for cid, p in match.placed.items()}
+    assert placed and all(text.strip() for text in placed.values())
+    assert all(p.source.cell.row == 4 for p in match.placed.values())
