@@ -29,6 +29,7 @@ from recover.pdftext import pdf_text
 from recover.read import (
     CellReading,
     PageCells,
+    like_the_zeros,
     read_cells,
     read_labels,
     read_pages,
@@ -299,9 +300,19 @@ def _number_cells(template: Template, match: TemplateMatch, pages: Sequence[Page
     for page, on_page, readings, d, seconds in zip(pages, placed, firsts, doubtful, again,
                                                    strict=True):
         second = dict(zip(d, seconds, strict=True))
+        usual = like_the_zeros(readings)
         for i, (p, first) in enumerate(zip(on_page, readings, strict=True)):
             again_read = second.get(i)
             reading, disagreement = _confirmed(template, p.cell_id, first, again_read)
+            # a 0 doubted, or read unsurely or as nothing by the second engine, whose ink is
+            # the picture's usual 0 is a 0 (another reading of the second engine still
+            # stands against it); like_the_zeros takes only the first engine's 0s
+            usual_zero = usual[i] and reading.text == "0" and (
+                again_read is None or again_read.text in ("", "0"))
+            if usual_zero:
+                reading = replace(reading, confidence=max(reading.confidence,
+                                                          MIN_NUMBER_CONFIDENCE))
+                disagreement = None
             source = Source("ocr", page.page, tuple(int(v) for v in p.source.cell.bbox),
                             page.picture if page.page in several else None)
             alternatives = [Alternative(t, c) for t, c in reading.alternatives]
@@ -310,7 +321,7 @@ def _number_cells(template: Template, match: TemplateMatch, pages: Sequence[Page
             # the second reading's own doubt too: its 0 may be told by shape, not read
             # (recover.read.BARS_DOUBT), and then is no second opinion
             why = first.doubt or (again_read.doubt if again_read else None)
-            doubt = f"{LOW_CONFIDENCE}: {why}" if why else None
+            doubt = f"{LOW_CONFIDENCE}: {why}" if why and not usual_zero else None
             if (doubt is None and template.value_type(p.cell_id) == "signed_count"
                     and (cell.value or 0) > 0 and _two_tone(page.image, first.ink_bbox)):
                 doubt = f"{LOW_CONFIDENCE}: {SIGN_LOST}"
