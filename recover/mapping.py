@@ -176,6 +176,7 @@ class _DataRow:
     grid: GridText
     labels: tuple[str, ...]  # label cells covering the row, rightmost (most specific) first
     values: tuple[TextCell, ...]  # left to right
+    shared: bool = False  # whether the most specific label's cell covers other rows too
 
 
 def _covering(grid: GridText, row: int) -> list[TextCell]:
@@ -222,7 +223,8 @@ def _data_rows(grid: GridText) -> list[_DataRow]:
         # A row whose label cell the grid lost still counts when it is a full row of
         # values: the template's order of rows can place it between its neighbours.
         if values and (labels or len(values) >= UNLABELLED_ROW_VALUES):
-            rows.append(_DataRow(grid, tuple(tc.text for tc in reversed(labels)), tuple(values)))
+            rows.append(_DataRow(grid, tuple(tc.text for tc in reversed(labels)), tuple(values),
+                                 bool(labels) and labels[-1].cell.row_span > 1))
     return rows
 
 
@@ -390,7 +392,8 @@ def _map_rowwise(table: TableSpec, grids: Sequence[GridText]
         found, row_notes = _place_row(table, table.rows[j].id, data_row, columns[j])
         doubts = [note for note, doubtful in (
             (BLANK_BESIDE_VALUES, _blank(data_row) and _beside_lost_values(aligned, k)),
-            (ORDER_NOT_LABEL, _reads_otherwise(table, j, data_row.labels))) if doubtful]
+            (ORDER_NOT_LABEL, _reads_otherwise(table, j, data_row.labels, data_row.shared)))
+            if doubtful]
         placed.update(_noted(found, doubts))
         notes += row_notes
     return placed, notes
@@ -403,11 +406,16 @@ def _noted(found: dict[str, PlacedCell], notes: Sequence[str]) -> dict[str, Plac
     return {cid: replace(p, notes=(*p.notes, *notes)) for cid, p in found.items()}
 
 
-def _reads_otherwise(table: TableSpec, j: int, labels: Sequence[str]) -> bool:
+def _reads_otherwise(table: TableSpec, j: int, labels: Sequence[str], shared: bool = False
+                     ) -> bool:
     """Whether a row placed on template row j by the order of rows, not by its label, has a
     label that reads as something else of the table (a section heading split off by a
     broken rule, another row's label run together with a header) more than as row j: its
-    place is then a guess. A garbled or lost label leaves the order to decide."""
+    place is then a guess. A garbled or lost label leaves the order to decide.
+
+    A `shared` label (its cell covers other rows too) that reads as a group of rows is the
+    group the row stands in, its own label lost: the rules between the item labels of 不予
+    公开 can vanish in a noisy scan (seed-7 bench doc 31: 119 right values flagged)."""
     if not labels or _row_score(table, j, labels):
         return False
     own = labels[0]  # the most specific: the labels left of it name the row's group
@@ -420,7 +428,7 @@ def _reads_otherwise(table: TableSpec, j: int, labels: Sequence[str]) -> bool:
         return max((1.0 if len(t) >= 3 and t in label else similarity(label, t)
                     for t in norms), default=0.0)
 
-    others = [*table.groups, *(s for c in table.columns for s in c.spellings),
+    others = [*([] if shared else table.groups), *(s for c in table.columns for s in c.spellings),
               *(s for i, r in enumerate(table.rows) if i != j for s in r.spellings)]
     elsewhere = likeness(others)
     return elsewhere >= ORDER_LIKENESS and elsewhere > likeness(table.rows[j].spellings)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from recover.grid import Grid, GridCell
-from recover.mapping import BY_SHAPE, GridText, TextCell, map_grids
+from recover.mapping import BY_SHAPE, ORDER_NOT_LABEL, GridText, TextCell, map_grids
 from recover.templates import get_template
 
 COLUMN_WIDTH, LABEL_WIDTH, ROW_HEIGHT = 60, 300, 30
@@ -394,3 +394,36 @@ def test_table_4_values_are_not_taken_from_a_thin_blank_row_split_off_above_them
     placed = {cid: p.source.text for cid, p in match.placed.items()}
     assert placed and all(text.strip() for text in placed.values())
     assert all(p.source.cell.row == 4 for p in match.placed.values())
+
+
+def _with_items_lost(grid: GridText, first: int, count: int, heading: str) -> GridText:
+    """The grid with the label cells of `count` rows from data row `first` (header row
+    not counted) made one cell reading `heading`: the rules between them lost."""
+    top = first + 1
+    cells = [c for c in grid.cells if not (c.cell.col == 0 and top <= c.cell.row < top + count)]
+    x0, y0, x1, _ = next(c.cell.bbox for c in grid.cells if c.cell.col == 0 and c.cell.row == top)
+    merged = GridCell(top, 0, count, 1, (x0, y0, x1, y0 + count * ROW_HEIGHT))
+    cells.append(TextCell(merged, heading, 0.9))
+    return GridText(grid.page, grid.index,
+                    Grid(grid.grid.bbox, grid.grid.col_edges, grid.grid.row_edges,
+                         tuple(c.cell for c in cells)), tuple(cells))
+
+
+def test_rows_under_their_groups_label_whose_own_labels_were_lost_are_placed_by_order() -> None:
+    """Seed-7 bench doc 31, a noisy 100 DPI scan: the rules between the item labels of
+    (三)不予公开 were lost, so its eight rows had for label only the group's, in one cell
+    covering them all. Placed by the order of rows, they were flagged because that label
+    reads as the group (119 right values flagged). A label cell covering several rows that
+    reads as a group is the group the rows stand in; a one-row cell reading as a group is
+    still a heading split off into a row of its own, and flagged."""
+    at = ROWS.index("1.属于国家秘密")
+    grid = _with_items_lost(_grid(0, 1, _rows(ROWS), header=True), at, 8, "（三）不子公开")
+    match = map_grids([grid], "2021")
+    assert match is not None
+    for k, row in enumerate(("denied_state_secret", "denied_inquiry"), start=0):
+        placed = match.placed[f"applications.{row}.total"]
+        assert (placed.source.text, placed.notes) == (str(at + 7 * k), ())
+    rows = _rows(ROWS)
+    rows[at] = ("（三）不子公开", rows[at][1])
+    match = map_grids([_grid(0, 1, rows, header=True)], "2021")
+    assert ORDER_NOT_LABEL in match.placed["applications.denied_state_secret.total"].notes
