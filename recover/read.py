@@ -109,7 +109,7 @@ class CellReading:
     ink_bbox: BBox | None  # page pixels; None for a blank cell
     doubt: str | None = None  # why the reading cannot be trusted whatever its confidence
     ink_height: int = 0  # page pixels: the height of the ink of its tallest line of text
-    shape: InkShape | None = None  # a number's ink, to compare with the page's other cells
+    shape: InkShape | None = None  # a 0's ink, to compare with its picture's other 0s
 
     @property
     def doubtful(self) -> bool:
@@ -348,7 +348,8 @@ def _cell_reading(
                         crop.doubt, crop.ink_height)
     if kind != "number":
         return found
-    found = replace(found, shape=_ink_shape(crop.image))
+    if found.text == "0":  # only 0s are compared (like_the_zeros)
+        found = replace(found, shape=_ink_shape(crop.image))
     found = _with_leading_zero_doubt(found)
     if not found.doubt and found.text == "1" and _slanted(crop.image):
         found = replace(found, doubt="a slanted stroke: 1 or /")
@@ -383,7 +384,7 @@ def like_the_zeros(readings: Sequence[CellReading]) -> list[bool]:
     something else. A 0 doubted for its ink (light, two bars, a rule near) or read unsurely,
     or as nothing by the second engine, is still a 0 when its ink is that median's; an 11,
     6 or 8 read as 0 is not. Too few zeros to tell: none is."""
-    zeros = [r.shape for r in readings if r.text == "0" and r.shape is not None]
+    zeros = [r.shape for r in readings if r.shape is not None]
     if len(zeros) < _ZEROS_SEEN:
         return [False] * len(readings)
     usual = np.median(np.stack([z.vector for z in zeros]), axis=0)
@@ -397,7 +398,7 @@ def like_the_zeros(readings: Sequence[CellReading]) -> list[bool]:
         return (float(shape.vector @ usual) >= _LIKE_ZERO
                 and low <= shape.aspect / aspect <= high and low <= shape.height / height <= high)
 
-    return [r.text == "0" and r.shape is not None and alike(r.shape) for r in readings]
+    return [r.shape is not None and alike(r.shape) for r in readings]
 
 
 _LEADING_ZERO = re.compile(r"^[-+]?0\d")
