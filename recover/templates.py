@@ -59,6 +59,12 @@ class TableSpec:
     def row(self, row_id: str) -> Row:
         return next(r for r in self.rows if r.id == row_id)
 
+    def label_texts(self) -> tuple[str, ...]:
+        """Every label the table prints: rows, columns, groups and title, with aliases."""
+        return (*(s for r in self.rows for s in r.spellings),
+                *(s for c in self.columns for s in c.spellings),
+                *self.groups, self.title, *self.title_aliases)
+
     def row_columns(self, row: Row) -> tuple[Column, ...]:
         return tuple(self.column(c) for c in row.columns) if row.columns else self.columns
 
@@ -138,6 +144,14 @@ def all_templates() -> dict[str, Template]:
         template = parse_template(json.loads(path.read_text(encoding="utf-8")))
         found[template.id] = template
     return found
+
+
+@cache
+def all_label_texts() -> tuple[str, ...]:
+    """Every label of every template's tables, as written in the templates."""
+    return tuple(dict.fromkeys(
+        text for t in all_templates().values() for table in t.tables.values()
+        for text in table.label_texts()))
 
 
 def get_template(template_id: str) -> Template:

@@ -19,7 +19,9 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+from recover.normalize import to_simplified
 from recover.ocr.base import CropKind, OcrEngine, Reading
+from recover.templates import all_label_texts
 
 # PP-OCRv4 rec is trained at 48 px; at 32 px it reads our crops as well (scripts/ocr_probe.py:
 # 299/300 numbers, 60/62 template labels exact) in half the time.
@@ -55,6 +57,7 @@ _NUMBER_GLYPHS: dict[str, str] = {
     "项": "项項",
     "无": "无無",
 }
+_LABEL_EXTRA = "0123456789.-—/ \u3000"  # a number cell's characters, read as a label
 _SEPARATORS = ("", " ", "\u3000")  # the CTC blank and the spaces all just separate characters
 _BEAM = 8
 _PRUNE = 1e-3  # classes below this probability at a time step are not extended
@@ -86,6 +89,10 @@ class RapidOcrEngine(OcrEngine):
         # Output class 0 is the CTC blank, then the dictionary, then a space.
         self._classes = ["", *meta["character"].splitlines(), " "]
         self._number_fold = self._fold_matrix()
+        self._label_classes = self._label_alphabet()
+        self._in_labels = np.zeros(len(self._classes), dtype=bool)
+        self._in_labels[self._label_classes] = True
+        self._chinese = np.array(["\u4e00" <= c <= "\u9fff" for c in self._classes])
         # crop digest -> (label reading, per-step probabilities of the number alphabet)
         self._seen: OrderedDict[str, tuple[Reading, np.ndarray]] = OrderedDict()
 
@@ -108,6 +115,13 @@ class RapidOcrEngine(OcrEngine):
                 if glyph in index:
                     fold[index[glyph], group] = 1.0
         return fold
+
+    def _label_alphabet(self) -> np.ndarray:
+        """The classes a label may hold: the characters of the templates' labels, in either
+        script, digits and the signs a number cell holds."""
+        wanted = set(to_simplified("".join(all_label_texts()))) | set(_LABEL_EXTRA)
+        return np.array([i for i, c in enumerate(self._classes)
+                         if i and c and to_simplified(c) in wanted], dtype=np.intp)
 
     def read(self, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
         keys = [_key(crop) for crop in crops]
@@ -162,14 +176,30 @@ class RapidOcrEngine(OcrEngine):
         return found
 
     def _decode(self, steps: np.ndarray) -> Reading:
-        """Greedy CTC over the whole dictionary; confidence is the mean character probability."""
+        """Greedy CTC over the whole dictionary; confidence is the mean character probability.
+
+        In a reading of words (two Chinese characters or more), where the best class is a
+        character no label holds (type too small or blurred for the model reads as Latin
+        letters and odd characters among the words), the best label character stands in
+        for it, with its own, lower, probability. Readings of numbers keep their look-alikes
+        (O, l, 〇), which tell the number reader what it sees.
+        """
         best = steps.argmax(axis=1)
-        keep = (best != 0) & np.concatenate(([True], best[1:] != best[:-1]))
+        keep = _kept(best)
+        odd = (best != 0) & ~self._in_labels[best]
+        if odd.any() and self._chinese[best[keep]].sum() >= 2:
+            best[odd] = self._label_classes[steps[odd][:, self._label_classes].argmax(axis=1)]
+            keep = _kept(best)
         chars = [self._classes[c] for c in best[keep]]
         if not chars:
             return Reading("", 0.0)
-        confidence = float(steps.max(axis=1)[keep].mean())
+        confidence = float(steps[np.flatnonzero(keep), best[keep]].mean())
         return Reading("".join(chars).strip(), min(1.0, confidence))
+
+
+def _kept(best: np.ndarray) -> np.ndarray:
+    """The time steps greedy CTC keeps: a class other than the blank, not a repeat."""
+    return (best != 0) & np.concatenate(([True], best[1:] != best[:-1]))
 
 
 def _key(crop: np.ndarray) -> str:

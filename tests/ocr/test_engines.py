@@ -50,6 +50,29 @@ def test_rapid_number_decoding_keeps_to_number_characters():
         assert set(reading.text) <= set("0123456789.,-—/元万件个条项无"), reading.text
 
 
+def _steps(engine, columns: list[dict[str, float]]) -> np.ndarray:
+    """CTC steps over the engine's classes, each the given probabilities, the rest blank."""
+    index = {c: i for i, c in enumerate(engine._classes) if c}
+    steps = np.zeros((len(columns), len(engine._classes)), dtype=np.float32)
+    for t, column in enumerate(columns):
+        for char, p in column.items():
+            steps[t, index[char]] = p
+        steps[t, 0] = 1.0 - sum(column.values())
+    return steps
+
+
+def test_rapid_label_reading_takes_label_characters_for_odd_ones_among_words():
+    """Seed-4 bench doc 39: 9 pt type at 100 DPI read as 信N容 and M作载; a character no
+    label holds gives way to the likeliest one some label does. A number's look-alike
+    (O for 0) stays: the number reader wants to see it."""
+    engine = get_engine("rapidocr")
+    words = _steps(engine, [{"信": 0.9}, {}, {"N": 0.6, "息": 0.3}, {}, {"内": 0.9}, {},
+                            {"容": 0.8}])
+    reading = engine._decode(words)
+    assert reading.text == "信息内容" and reading.confidence < 0.8
+    assert engine._decode(_steps(engine, [{"O": 0.6, "0": 0.3}])).text == "O"
+
+
 def test_rapid_alternatives_are_other_texts_no_likelier_than_the_reading():
     rng = np.random.default_rng(3)
     texts = [str(n) for n in rng.integers(0, 100000, 40)]
