@@ -16,14 +16,21 @@ from functools import cache
 
 from recover.grid import Grid, GridCell
 from recover.normalize import best_match, normalize_label, similarity
-from recover.templates import TABLE_IDS, TableSpec, Template, all_templates, get_template
+from recover.templates import (
+    TABLE_IDS,
+    TableSpec,
+    Template,
+    all_label_texts,
+    all_templates,
+    get_template,
+)
 
 ROW_MATCH = 0.8
 UNLABELLED_ROW_VALUES = 5  # value cells that make a row without a label a data row
 TABLE_MATCH = 0.85
 BLANK_BESIDE_VALUES = "read blank beside a row of values placed nowhere: the row may be split"
 ORDER_NOT_LABEL = "placed by the order of rows, but its label reads as something else"
-BY_SHAPE = "table told by its row of values, its headers unread: placed by position"
+BY_SHAPE = "table told by its rows of values, its labels unread: placed by position"
 ORDER_WORDS = 3  # word characters a label has at least to read clearly...
 ORDER_LIKENESS = 0.6  # ...as another label of the table, when it is at least this like it
 
@@ -79,6 +86,7 @@ class TemplateMatch:
     placed: dict[str, PlacedCell]
     tables: dict[str, list[int]]  # table id -> the grids it was found in
     notes: tuple[str, ...] = field(default=())
+    by_shape: frozenset[str] = frozenset()  # tables told by their shape, not their labels
 
     @property
     def placed_by_label(self) -> int:
@@ -104,10 +112,7 @@ def detect_template(grids: Sequence[GridText], forced: str | None = None) -> Tem
 
 
 def _table_score(table: TableSpec, labels: Sequence[str]) -> int:
-    spellings = [normalize_label(s) for r in table.rows for s in r.spellings]
-    spellings += [normalize_label(s) for s in (*table.groups, table.title, *table.title_aliases)]
-    spellings += [normalize_label(s) for c in table.columns for s in c.spellings]
-    spellings = [s for s in spellings if len(s) >= 3]
+    spellings = [s for s in map(normalize_label, table.label_texts()) if len(s) >= 3]
     score = 0
     for label in labels:
         norm = normalize_label(label)
@@ -119,14 +124,7 @@ def _table_score(table: TableSpec, labels: Sequence[str]) -> int:
 @cache
 def _all_spellings() -> tuple[str, ...]:
     """Every label of every template, normalized (at least three characters long)."""
-    found = set()
-    for template in all_templates().values():
-        for table in template.tables.values():
-            labels = [s for r in table.rows for s in r.spellings]
-            labels += [s for c in table.columns for s in c.spellings]
-            labels += [*table.groups, table.title, *table.title_aliases]
-            found |= {normalize_label(s) for s in labels}
-    return tuple(sorted(s for s in found if len(s) >= 3))
+    return tuple(sorted({s for s in map(normalize_label, all_label_texts()) if len(s) >= 3}))
 
 
 def known_labels(texts: Sequence[str]) -> int:
@@ -413,7 +411,8 @@ def _reads_otherwise(table: TableSpec, j: int, labels: Sequence[str], shared: bo
     broken rule, another row's label run together with a header) more than as row j: its
     place is then a guess. A garbled or lost label leaves the order to decide.
 
-    A `shared` label (its cell covers other rows too) that reads as a group of rows is the
+    A `shared` label (its cell covers other rows too) that reads as a group of rows (more
+    than as any other row) is the
     group the row stands in, its own label lost: the rules between the item labels of 不予
     公开 can vanish in a noisy scan (seed-7 bench doc 31: 119 right values flagged)."""
     if not labels or _row_score(table, j, labels):
@@ -428,9 +427,12 @@ def _reads_otherwise(table: TableSpec, j: int, labels: Sequence[str], shared: bo
         return max((1.0 if len(t) >= 3 and t in label else similarity(label, t)
                     for t in norms), default=0.0)
 
-    others = [*([] if shared else table.groups), *(s for c in table.columns for s in c.spellings),
-              *(s for i, r in enumerate(table.rows) if i != j for s in r.spellings)]
-    elsewhere = likeness(others)
+    others = likeness([*(s for c in table.columns for s in c.spellings),
+                       *(s for i, r in enumerate(table.rows) if i != j for s in r.spellings)])
+    group = likeness(table.groups)
+    if shared and group > others:
+        return False
+    elsewhere = max(others, group)
     return elsewhere >= ORDER_LIKENESS and elsewhere > likeness(table.rows[j].spellings)
 
 
@@ -536,8 +538,10 @@ def map_grids(grids: Sequence[GridText], forced_template: str | None = None
 
 
 def _fill(match: TemplateMatch) -> float:
-    """The share of the found tables' cells that were placed (by their own labels)."""
-    expected = sum(len(match.template.tables[t].cell_ids()) for t in match.tables)
+    """The share of the cells of the tables found by their labels that were placed (by
+    their own labels)."""
+    expected = sum(len(match.template.tables[t].cell_ids()) for t in match.tables
+                   if t not in match.by_shape)
     return match.placed_by_label / expected if expected else 0.0
 
 
@@ -546,6 +550,37 @@ def _values_row_of(grid: GridText, count: int) -> bool:
     last = grid.grid.n_rows - 1
     row = [c for c in grid.cells if c.cell.row == last]
     return grid.grid.n_rows <= 6 and len(row) == count and all(c.is_value for c in row)
+
+
+def _shaped_rows(grid: GridText, table: TableSpec) -> list[_DataRow] | None:
+    """A grid's rows by its shape alone: the rows whose last grid columns are each a cell
+    of their own, as many as the table's rows are long; None unless there are as many such
+    rows as the table has (all of 三's rows have its seven columns)."""
+    width = {len(table.row_columns(r)) for r in table.rows}
+    if len(width) != 1 or grid.grid.n_cols <= (count := width.pop()):
+        return None
+    first = grid.grid.n_cols - count
+    rows = []
+    for r in range(grid.grid.n_rows):
+        cells = sorted((tc for tc in grid.cells if tc.cell.row == r and tc.cell.col >= first
+                        and tc.cell.row_span == tc.cell.col_span == 1),
+                       key=lambda tc: tc.cell.col)
+        if len(cells) == count and all(tc.is_value for tc in cells):
+            rows.append(_DataRow(grid, (), tuple(cells)))
+    return rows if len(rows) == len(table.rows) else None
+
+
+def _map_shaped(table: TableSpec, grids: Sequence[GridText]
+                ) -> tuple[dict[str, PlacedCell], list[str]]:
+    """A table told by its shape: its rows placed in the template's order."""
+    placed: dict[str, PlacedCell] = {}
+    notes: list[str] = []
+    for data_row, spec in zip(_shaped_rows(grids[0], table) or [], table.rows, strict=True):
+        found, row_notes = _place_row(table, spec.id, data_row,
+                                      [c.id for c in table.row_columns(spec)])
+        placed.update(found)
+        notes += row_notes
+    return placed, notes
 
 
 def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | None:
@@ -569,6 +604,13 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
         unread = [g for g in grids if kinds[g.index] is None and _values_row_of(g, count)]
         if unread:
             tables["reviews"] = [unread[0].index]
+    if "applications" not in tables:
+        # so is a grid of as many rows of seven values as 三 has rows: its labels unread
+        # (type too small for the model), its rows are placed in order, each flagged
+        shaped = [g for g in grids if kinds[g.index] is None
+                  and _shaped_rows(g, template.tables["applications"])]
+        if shaped:
+            tables["applications"] = [shaped[0].index]
     by_index = {g.index: g for g in grids}
     placed: dict[str, PlacedCell] = {}
     notes: list[str] = []
@@ -577,8 +619,11 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
             notes.append(f"{tid}: table not found in the images")
             continue
         table_grids = [by_index[i] for i in tables[tid]]
-        mapper = _map_reviews if tid == "reviews" else _map_rowwise
+        shaped = kinds[tables[tid][0]] is None
+        mapper = (_map_reviews if tid == "reviews" else _map_shaped if shaped
+                  else _map_rowwise)
         found, table_notes = mapper(template.tables[tid], table_grids)
-        placed.update(_noted(found, [BY_SHAPE] if kinds[tables[tid][0]] is None else []))
+        placed.update(_noted(found, [BY_SHAPE] if shaped else []))
         notes += table_notes
-    return TemplateMatch(template, placed, tables, tuple(notes))
+    by_shape = frozenset(t for t, found_in in tables.items() if kinds[found_in[0]] is None)
+    return TemplateMatch(template, placed, tables, tuple(notes), by_shape)

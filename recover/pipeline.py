@@ -388,14 +388,16 @@ def image_tables(doc: Document, options: Options) -> ImageTables:
 
 
 def _tables_missing(match: TemplateMatch) -> bool:
-    """Whether a table of the template was found in none of the grids."""
-    return any(t not in match.tables for t in match.template.tables)
+    """Whether a table of the template was found in none of the grids, or only by its
+    shape (its labels unread)."""
+    return any(t not in match.tables or t in match.by_shape for t in match.template.tables)
 
 
-def _found(match: TemplateMatch) -> tuple[int, int]:
-    """How much of the template a match holds: its tables, then its cells placed by their
-    own labels."""
-    return len(match.tables), match.placed_by_label
+def _found(match: TemplateMatch) -> tuple[int, int, int]:
+    """How much of the template a match holds: its tables found by their labels, its cells
+    placed by their own labels, then its tables found by their shape."""
+    by_label = len(match.tables) - len(match.by_shape)
+    return by_label, match.placed_by_label, len(match.by_shape)
 
 
 @dataclass(frozen=True)

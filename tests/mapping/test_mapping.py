@@ -345,6 +345,32 @@ def test_table_4_whose_headers_are_unread_is_told_by_its_row_of_15_values() -> N
     assert all(BY_SHAPE in p.notes for p in reviews.values())
 
 
+def _unread(grid: GridText) -> GridText:
+    """The grid with every label read as nothing, as when its type is too small to read."""
+    cells = tuple(TextCell(c.cell, c.text if c.is_value else "", c.confidence)
+                  for c in grid.cells)
+    return GridText(grid.page, grid.index, grid.grid, cells)
+
+
+def test_table_3_whose_labels_are_unread_is_told_by_its_25_rows_of_seven() -> None:
+    """Seed-4 bench doc 39: table 三 in type 6 pixels high, no label read; it was lost
+    whole. A grid of as many rows of seven values as the template's 三 has rows is 三, its
+    rows placed in order, every value flagged. A row too few, and it is not; a lone such
+    grid is no report."""
+    reviews = _reviews_grid([str(i) for i in range(15)])
+    unread = _unread(_grid(1, 1, _rows(ROWS), header=False))  # 三's header cells span
+    assert map_grids([unread], "2021") is None
+    match = map_grids([reviews, unread], "2021")
+    assert match.tables == {"reviews": [0], "applications": [1]}
+    assert match.by_shape == {"applications"}
+    shaped = {cid: p for cid, p in match.placed.items() if cid.startswith("applications.")}
+    assert len(shaped) == 25 * 7 and all(BY_SHAPE in p.notes for p in shaped.values())
+    assert shaped["applications.carried_forward.total"].source.text == "24"
+    assert shaped["applications.denied_state_secret.natural_person"].source.text == "4"
+    short = _unread(_grid(1, 1, _rows(ROWS[:-1]), header=False))
+    assert "applications" not in map_grids([reviews, short], "2021").tables
+
+
 def test_table_4_values_split_by_a_thin_row_along_the_top_of_some_are_one_row() -> None:
     """Seed-2 bench doc 4: a seal's ring split off a thin row along the top of table 四's
     first value; it then started a row lower than the other 14, and the row of 17 cells
@@ -427,3 +453,13 @@ def test_rows_under_their_groups_label_whose_own_labels_were_lost_are_placed_by_
     rows[at] = ("（三）不子公开", rows[at][1])
     match = map_grids([_grid(0, 1, rows, header=True)], "2021")
     assert ORDER_NOT_LABEL in match.placed["applications.denied_state_secret.total"].notes
+
+
+def test_rows_under_their_groups_label_read_right_are_placed_by_order_unflagged() -> None:
+    """Seed-7 bench doc 31 again, its group label read right: "不予公开" is also like the
+    row "予以公开" (0.75), but more like its group, so the rows stand in their group."""
+    at = ROWS.index("1.属于国家秘密")
+    grid = _with_items_lost(_grid(0, 1, _rows(ROWS), header=True), at, 8, "（三）不予公开")
+    match = map_grids([grid], "2021")
+    assert match.placed["applications.denied_state_secret.total"].notes == ()
+    assert match.placed["applications.denied_inquiry.total"].notes == ()
