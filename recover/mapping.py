@@ -412,9 +412,9 @@ def _reads_otherwise(table: TableSpec, j: int, labels: Sequence[str], shared: bo
     place is then a guess. A garbled or lost label leaves the order to decide.
 
     A `shared` label (its cell covers other rows too) that reads as a group of rows (more
-    than as any other row) is the
-    group the row stands in, its own label lost: the rules between the item labels of 不予
-    公开 can vanish in a noisy scan (seed-7 bench doc 31: 119 right values flagged)."""
+    than as any other row) is the group the row stands in, its own label lost: the rules
+    between the item labels of 不予公开 can vanish in a noisy scan (seed-7 bench doc 31:
+    119 right values flagged)."""
     if not labels or _row_score(table, j, labels):
         return False
     own = labels[0]  # the most specific: the labels left of it name the row's group
@@ -611,6 +611,7 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
                   and _shaped_rows(g, template.tables["applications"])]
         if shaped:
             tables["applications"] = [shaped[0].index]
+    by_shape = frozenset(t for t, found_in in tables.items() if kinds[found_in[0]] is None)
     by_index = {g.index: g for g in grids}
     placed: dict[str, PlacedCell] = {}
     notes: list[str] = []
@@ -619,11 +620,10 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
             notes.append(f"{tid}: table not found in the images")
             continue
         table_grids = [by_index[i] for i in tables[tid]]
-        shaped = kinds[tables[tid][0]] is None
+        shaped = tid in by_shape
         mapper = (_map_reviews if tid == "reviews" else _map_shaped if shaped
                   else _map_rowwise)
         found, table_notes = mapper(template.tables[tid], table_grids)
         placed.update(_noted(found, [BY_SHAPE] if shaped else []))
         notes += table_notes
-    by_shape = frozenset(t for t, found_in in tables.items() if kinds[found_in[0]] is None)
     return TemplateMatch(template, placed, tables, tuple(notes), by_shape)
