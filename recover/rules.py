@@ -65,13 +65,31 @@ def check_report_cells(template: Template, cells: Sequence[Cell]) -> list[RuleVi
     return check_types(template, cells) + check_sums(template, {c.id: c.value for c in cells})
 
 
+def suspects(violations: Sequence[RuleViolation]) -> set[str]:
+    """The cells a person should look at for the broken sums.
+
+    One wrong value breaks every sum it is in; so when some cells are in every broken sum,
+    those alone can explain them all, and only they are suspect (where a row's sum and a
+    column's sum break together, the cell where they cross). When no one cell is in all of
+    them, more than one value is wrong, and every cell of every broken sum is suspect.
+    """
+    sums = [set(v.cells) for v in violations if not v.rule.startswith("type.")]
+    if not sums:
+        return set()
+    common = set.intersection(*sums)
+    return common or set.union(*sums)
+
+
 def flag_violations(cells: Sequence[Cell], violations: Sequence[RuleViolation]) -> list[Cell]:
-    """The cells, with every cell that takes part in a violation flagged with its rule."""
+    """The cells, with every cell of a wrong type and every suspect of the broken sums
+    flagged with its rules. A violation keeps all its cells, flagged or not."""
     reasons: dict[str, list[str]] = {}
+    suspect = suspects(violations)
     for v in violations:
         prefix = BAD_TYPE if v.rule.startswith("type.") else BREAKS_RULE
         for cid in v.cells:
-            reasons.setdefault(cid, []).append(f"{prefix}: {v.rule} ({v.along})")
+            if prefix == BAD_TYPE or cid in suspect:
+                reasons.setdefault(cid, []).append(f"{prefix}: {v.rule} ({v.along})")
     out = []
     for cell in cells:
         for reason in reasons.get(cell.id, ()):

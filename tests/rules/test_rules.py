@@ -31,10 +31,31 @@ def test_a_broken_balance_is_reported_and_its_cells_flagged_but_kept() -> None:
     assert report.cell("applications.carried_forward.natural_person").flagged
 
 
+def test_one_wrong_value_is_the_only_suspect_of_the_sums_it_breaks() -> None:
+    report = _full_report({"applications.granted.commercial": "4"})
+    rules = {(v.rule, v.along) for v in report.violations}
+    assert rules == {("applications.applicants", "granted"),
+                     ("applications.outcomes", "commercial")}
+    assert [c.id for c in report.flagged] == ["applications.granted.commercial"]
+    assert set(report.cell("applications.granted.commercial").reasons) == {
+        f"{BREAKS_RULE}: applications.applicants (granted)",
+        f"{BREAKS_RULE}: applications.outcomes (commercial)"}
+    # the violations still name every cell of their sums
+    assert "applications.granted.total" in report.violations[0].cells + report.violations[1].cells
+
+
+def test_a_lone_broken_sum_flags_all_its_cells() -> None:
+    report = _full_report({"reviews.review.upheld": "1"})
+    assert [v.rule for v in report.violations] == ["reviews.total"]
+    assert {c.id for c in report.flagged} == set(report.violations[0].cells)
+
+
 def test_review_totals_and_applicant_sums() -> None:
     report = _full_report({"reviews.review.upheld": "1", "applications.granted.commercial": "4"})
     rules = {v.rule for v in report.violations}
     assert {"reviews.total", "applications.applicants", "applications.outcomes"} <= rules
+    # no one cell explains sums in two tables: every cell of every broken sum is suspect
+    assert {c.id for c in report.flagged} == {cid for v in report.violations for cid in v.cells}
 
 
 def test_a_missing_cell_leaves_its_rules_unchecked() -> None:
