@@ -553,11 +553,19 @@ def _values_row_of(grid: GridText, count: int) -> bool:
 
 
 def _shaped_rows(grid: GridText, table: TableSpec) -> list[_DataRow] | None:
-    """A grid's rows by its shape alone: the rows whose last grid columns are each a cell
-    of their own, as many as the table's rows are long; None unless there are as many such
-    rows as the table has (all of 三's rows have its seven columns)."""
+    """A grid's rows of values by its shape alone, one for each row of the table in order,
+    or None when the grid does not have the table's shape."""
     width = {len(table.row_columns(r)) for r in table.rows}
-    if len(width) != 1 or grid.grid.n_cols <= (count := width.pop()):
+    if len(width) == 1:
+        return _even_rows(grid, table, width.pop())
+    return _block_rows(grid, table)
+
+
+def _even_rows(grid: GridText, table: TableSpec, count: int) -> list[_DataRow] | None:
+    """The rows whose last `count` grid columns are each a cell of their own, holding
+    values; None unless there are as many such rows as the table has (all of 三's rows
+    have its seven columns)."""
+    if grid.grid.n_cols <= count:
         return None
     first = grid.grid.n_cols - count
     rows = []
@@ -568,6 +576,28 @@ def _shaped_rows(grid: GridText, table: TableSpec) -> list[_DataRow] | None:
         if len(cells) == count and all(tc.is_value for tc in cells):
             rows.append(_DataRow(grid, (), tuple(cells)))
     return rows if len(rows) == len(table.rows) else None
+
+
+def _block_rows(grid: GridText, table: TableSpec) -> list[_DataRow] | None:
+    """Table 二's shape: blocks, each a title across the grid (第二十条第（一）项), a row
+    of headers, then rows of a label and its values. The rows of values, None unless they
+    hold as many values as the table's rows, row by row."""
+    rows = []
+    header_next = False
+    for r in range(grid.grid.n_rows):
+        cells = sorted((tc for tc in grid.cells if tc.cell.row == r),
+                       key=lambda tc: tc.cell.col)
+        if len(cells) == 1 and cells[0].cell.col_span == grid.grid.n_cols:
+            header_next = True
+        elif header_next:
+            header_next = False
+        elif (len(cells) >= 2 and all(tc.cell.row_span == 1 for tc in cells)
+              and all(tc.is_value for tc in cells[1:])):
+            rows.append(_DataRow(grid, (), tuple(cells[1:])))
+        else:
+            return None
+    counts = [len(table.row_columns(r)) for r in table.rows]
+    return rows if [len(r.values) for r in rows] == counts else None
 
 
 def _map_shaped(table: TableSpec, grids: Sequence[GridText]
@@ -604,13 +634,15 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
         unread = [g for g in grids if kinds[g.index] is None and _values_row_of(g, count)]
         if unread:
             tables["reviews"] = [unread[0].index]
-    if "applications" not in tables:
-        # so is a grid of as many rows of seven values as 三 has rows: its labels unread
-        # (type too small for the model), its rows are placed in order, each flagged
-        shaped = [g for g in grids if kinds[g.index] is None
-                  and _shaped_rows(g, template.tables["applications"])]
+    for tid in ("applications", "active"):
+        # so is a grid of as many rows of seven values as 三 has rows, or of 二's blocks of
+        # titles, headers and rows of values: its labels unread (type too small or too
+        # thin for the model), its rows are placed in order, each flagged
+        taken = {i for found_in in tables.values() for i in found_in}
+        shaped = [g for g in grids if kinds[g.index] is None and g.index not in taken
+                  and tid not in tables and _shaped_rows(g, template.tables[tid])]
         if shaped:
-            tables["applications"] = [shaped[0].index]
+            tables[tid] = [shaped[0].index]
     by_shape = frozenset(t for t, found_in in tables.items() if kinds[found_in[0]] is None)
     by_index = {g.index: g for g in grids}
     placed: dict[str, PlacedCell] = {}

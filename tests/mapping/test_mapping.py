@@ -463,3 +463,62 @@ def test_rows_under_their_groups_label_read_right_are_placed_by_order_unflagged(
     match = map_grids([grid], "2021")
     assert match.placed["applications.denied_state_secret.total"].notes == ()
     assert match.placed["applications.denied_inquiry.total"].notes == ()
+
+
+def _active_blocks(index: int, texts: dict[str, str]) -> GridText:
+    """Table 二 of 2021 as printed: four blocks, each a title across the grid, a row of
+    headers and rows of a label and its values (three, or one across three columns).
+    `texts` gives a cell's reading by its label or its cell id; all others read as
+    their label, or "0"."""
+    active = get_template("2021").tables["active"]
+    w, h = 60, 30
+    cells: list[TextCell] = []
+    row = 0
+
+    def add(col: int, cols: int, text: str) -> None:
+        box = (col * w, row * h, (col + cols) * w, (row + 1) * h)
+        default = "0" if text.startswith("active.") else text
+        cells.append(TextCell(GridCell(row, col, 1, cols, box), texts.get(text, default), 0.9))
+
+    blocks = [("第二十条第（一）项", ["regulations", "normative_documents"]),
+              ("第二十条第（五）项", ["licensing"]),
+              ("第二十条第（六）项", ["penalty", "enforcement"]),
+              ("第二十条第（八）项", ["fees"])]
+    for title, rows in blocks:
+        add(0, 4, title)
+        row += 1
+        columns = active.row_columns(active.row(rows[0]))
+        add(0, 1, "信息内容")
+        for c, column in enumerate(columns):
+            add(1 + c * 3 // len(columns), 3 // len(columns), column.label)
+        row += 1
+        for row_id in rows:
+            add(0, 1, active.row(row_id).label)
+            for c, column in enumerate(columns):
+                add(1 + c * 3 // len(columns), 3 // len(columns), f"active.{row_id}.{column.id}")
+            row += 1
+    grid = Grid((0, 0, 4 * w, row * h), tuple(c * w for c in range(5)),
+                tuple(r * h for r in range(row + 1)), tuple(c.cell for c in cells))
+    return GridText(1, index, grid, tuple(cells))
+
+
+def test_table_2_whose_labels_are_unread_is_told_by_its_blocks() -> None:
+    """Seed-3 bench doc 32: table 二 in thin 9 pt type on a two-tone 120 DPI scan, its labels
+    read as 规事, 政许 and 本有发数; the table was lost whole. A grid of 二's blocks (a title
+    across it, a row of headers, rows of a label and values) holding as many values as the
+    template's rows, row by row, is 二: its rows placed in order, every value flagged."""
+    template = get_template("2021")
+    active = template.tables["active"]
+    labels = [r.label for r in active.rows] + [c.label for c in active.columns] + [
+        "信息内容", *(f"第二十条第（{n}）项" for n in "一五六八")]
+    unread = {label: "规事" for label in labels} | {"active.normative_documents.in_force": "24",
+                                                   "active.penalty.decisions": "49"}
+    reviews = _reviews_grid([str(i) for i in range(15)])
+    match = map_grids([_active_blocks(1, unread), reviews], "2021")
+    assert match.tables == {"active": [1], "reviews": [0]} and match.by_shape == {"active"}
+    placed = {cid: p for cid, p in match.placed.items() if cid.startswith("active.")}
+    assert len(placed) == 10 and all(BY_SHAPE in p.notes for p in placed.values())
+    assert placed["active.normative_documents.in_force"].source.text == "24"
+    assert placed["active.penalty.decisions"].source.text == "49"
+    # read, its labels place it as usual
+    assert map_grids([_active_blocks(1, {}), reviews], "2021").by_shape == frozenset()
