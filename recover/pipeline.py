@@ -52,6 +52,7 @@ AGREED = 0.4
 # the black level.
 SIGN_LOST = "two-tone scan: a minus sign may be lost"
 TWO_TONE_PAPER, TWO_TONE_BLACK, TWO_TONE_SHARE = 230, 60, 0.25
+NOTHING_LIKE_ZERO = "read as nothing, its ink is like the picture's 0s"
 SMALL_TEXT = 14  # pixels of ink height (with its margin) below which a number is small
 ENOUGH_LABELS = 3  # template labels that show a page is the right way up
 UPRIGHT_SAMPLE = 8  # cells of a page read every way up to tell which way is up
@@ -278,6 +279,23 @@ def _confirmed(template: Template, cell_id: str, first: CellReading,
     return kept, f"{DISAGREE}: {first.text!r} / {second.text!r}"
 
 
+def _by_the_usual_zero(reading: CellReading, again: CellReading | None
+                       ) -> tuple[CellReading, str | None] | None:
+    """What the picture's usual 0 says of a reading whose ink is like it (`like_the_zeros`),
+    with the reason to flag it, if any; None when it says nothing.
+
+    A 0 doubted, or read unsurely or as nothing by the second engine, is a 0 (another
+    reading of the second engine still stands against it). Ink that both engines read as
+    nothing is likely a 0 (type too small for them): 0, still flagged."""
+    if reading.text == "0" and (again is None or again.text in ("", "0")):
+        return replace(reading, confidence=max(reading.confidence, MIN_NUMBER_CONFIDENCE)), None
+    if reading.text == "" and (again is None or again.text == ""):
+        alternatives = (("", reading.confidence), *reading.alternatives)
+        return (replace(reading, text="0", alternatives=alternatives),
+                f"{LOW_CONFIDENCE}: {NOTHING_LIKE_ZERO}")
+    return None
+
+
 def _number_cells(template: Template, match: TemplateMatch, pages: Sequence[PageGrids],
                   engine: OcrEngine) -> dict[str, Cell]:
     """Read every placed cell as a number; cells the engine is unsure of are read again by
@@ -304,15 +322,10 @@ def _number_cells(template: Template, match: TemplateMatch, pages: Sequence[Page
         for i, (p, first) in enumerate(zip(on_page, readings, strict=True)):
             again_read = second.get(i)
             reading, disagreement = _confirmed(template, p.cell_id, first, again_read)
-            # a 0 doubted, or read unsurely or as nothing by the second engine, whose ink is
-            # the picture's usual 0 is a 0 (another reading of the second engine still
-            # stands against it); like_the_zeros takes only the first engine's 0s
-            usual_zero = usual[i] and reading.text == "0" and (
-                again_read is None or again_read.text in ("", "0"))
-            if usual_zero:
-                reading = replace(reading, confidence=max(reading.confidence,
-                                                          MIN_NUMBER_CONFIDENCE))
-                disagreement = None
+            zero = _by_the_usual_zero(reading, again_read) if usual[i] else None
+            usual_zero = zero is not None and zero[1] is None
+            if zero is not None:
+                reading, disagreement = zero
             source = Source("ocr", page.page, tuple(int(v) for v in p.source.cell.bbox),
                             page.picture if page.page in several else None)
             alternatives = [Alternative(t, c) for t, c in reading.alternatives]

@@ -350,7 +350,7 @@ def _cell_reading(
                         crop.doubt, crop.ink_height)
     if kind != "number":
         return found
-    if found.text == "0":  # only 0s are compared (like_the_zeros)
+    if found.text in ("0", ""):  # 0s, and ink read as nothing, are compared (like_the_zeros)
         found = replace(found, shape=_ink_shape(crop.image))
     found = _with_leading_zero_doubt(found)
     if not found.doubt and found.text == "1" and _slanted(crop.image):
@@ -379,14 +379,17 @@ def _ink_shape(image: np.ndarray | None) -> InkShape | None:
 
 
 def like_the_zeros(readings: Sequence[CellReading]) -> list[bool]:
-    """Which readings of one picture are a 0 whose ink is the picture's usual 0.
+    """Which readings of one picture, read as 0 or as nothing, have the ink of the picture's
+    usual 0.
 
     A table is mostly zeros, all printed alike: the pixelwise median of every ink read as 0
     on a picture is a 0 of that picture's face, size and damage, even when some of them are
     something else. A 0 doubted for its ink (light, two bars, a rule near) or read unsurely,
     or as nothing by the second engine, is still a 0 when its ink is that median's; an 11,
-    6 or 8 read as 0 is not. Too few zeros to tell: none is."""
-    zeros = [r.shape for r in readings if r.shape is not None]
+    6 or 8 read as 0 is not. Ink read as nothing that is that median's is likely a 0 too
+    (type too small for the engine), though nothing read confirms it. Too few zeros to
+    tell: none is."""
+    zeros = [r.shape for r in readings if r.shape is not None and r.text == "0"]
     if len(zeros) < _ZEROS_SEEN:
         return [False] * len(readings)
     usual = np.median(np.stack([z.vector for z in zeros]), axis=0)

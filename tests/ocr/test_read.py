@@ -10,7 +10,14 @@ import pytest
 
 from recover.grid import GridCell
 from recover.ocr import OcrEngine, Reading, get_engine
-from recover.read import BARS_DOUBT, LOW_CONFIDENCE, like_the_zeros, read_cells
+from recover.read import (
+    BARS_DOUBT,
+    LOW_CONFIDENCE,
+    CellReading,
+    _ink_shape,
+    like_the_zeros,
+    read_cells,
+)
 
 from .conftest import render_text, table_page
 
@@ -514,3 +521,22 @@ def test_a_0_like_the_pictures_other_0s_is_told_from_digits_read_as_0():
     assert [r.text for r in readings] == ["0"] * len(texts)
     assert like_the_zeros(readings) == [True] * 10 + [False] * 3 + [True]
     assert like_the_zeros(readings[7:]) == [False] * 7  # too few zeros to know their look
+
+
+def test_ink_read_as_nothing_is_compared_with_the_pictures_0s_too():
+    """Seed-4 bench doc 39: zeros 6 pixels high, of which both engines read 115 as nothing.
+    Ink read as nothing that is the picture's usual 0 is told as such (the pipeline takes 0
+    for it, flagged); a dash or a 47 read as nothing is not, and ink read as nothing does
+    not count into what the usual 0 looks like."""
+    cell = GridCell(0, 0, 1, 1, (0, 0, 60, 40))
+
+    def reading(text: str, printed: str) -> CellReading:
+        image = cv2.GaussianBlur(render_text(printed, font="ming", size=20), (0, 0), 0.8)
+        return CellReading(cell, text, 0.3, (), "number", False, (0, 0, 1, 1),
+                           shape=_ink_shape(image))
+
+    zeros = [reading("0", "0") for _ in range(8)]
+    nothing = [reading("", "0"), reading("", "—"), reading("", "47")]
+    assert like_the_zeros(zeros + nothing) == [True] * 8 + [True, False, False]
+    # ink read as nothing alone shows no usual 0
+    assert like_the_zeros([reading("", "0") for _ in range(10)]) == [False] * 10

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from recover.grid import GridCell
-from recover.pipeline import MIN_NUMBER_CONFIDENCE, _confirmed
+from recover.pipeline import (
+    MIN_NUMBER_CONFIDENCE,
+    NOTHING_LIKE_ZERO,
+    _by_the_usual_zero,
+    _confirmed,
+)
 from recover.read import CellReading
 from recover.templates import get_template
 
@@ -51,3 +56,16 @@ def test_two_tone_ink_is_told_from_grey_edged_ink() -> None:
     assert _two_tone(two_tone, (0, 0, 40, 30))
     assert not _two_tone(grey_edged, (0, 0, 40, 30))
     assert not _two_tone(two_tone, None)
+
+
+def test_ink_like_the_pictures_0s_is_a_0_sure_only_when_read_as_one() -> None:
+    """A 0 read unsurely whose ink is the picture's usual 0 is a sure 0, unless the second
+    engine read something else; ink both engines read as nothing is a flagged 0 (seed-4
+    bench doc 39: 115 zeros 6 pixels high read as nothing)."""
+    sure, note = _by_the_usual_zero(_reading("0", 0.4), _reading("", 0.2))
+    assert (sure.text, note) == ("0", None) and sure.confidence >= MIN_NUMBER_CONFIDENCE
+    assert _by_the_usual_zero(_reading("0", 0.4), _reading("8", 0.5)) is None
+    likely, note = _by_the_usual_zero(_reading("", 0.24), _reading("", 0.3))
+    assert likely.text == "0" and likely.confidence == 0.24 and NOTHING_LIKE_ZERO in note
+    assert ("", 0.24) in likely.alternatives
+    assert _by_the_usual_zero(_reading("", 0.24), _reading("6", 0.3)) is None
