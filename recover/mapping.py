@@ -8,12 +8,14 @@ A value goes to a cell id only when both its row and its column are settled.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 from functools import cache
 
+from recover.columns import Span, column_spans
 from recover.grid import Grid, GridCell
 from recover.normalize import best_match, normalize_label, similarity
 from recover.templates import (
@@ -29,6 +31,8 @@ ROW_MATCH = 0.8
 UNLABELLED_ROW_VALUES = 5  # value cells that make a row without a label a data row
 TABLE_MATCH = 0.85
 BLANK_BESIDE_VALUES = "read blank beside a row of values placed nowhere: the row may be split"
+REVIEWS_CUT = ("table 四's row of values was cut into its columns (a seal or a broken rule "
+               "split or merged its cells): placed by position")
 ORDER_NOT_LABEL = "placed by the order of rows, but its label reads as something else"
 BY_SHAPE = "table told by its rows of values, its labels unread: placed by position"
 ORDER_WORDS = 3  # word characters a label has at least to read clearly...
@@ -473,13 +477,24 @@ def _map_reviews(table: TableSpec, grids: Sequence[GridText]
     results = [(c.id, c.spellings) for c in table.columns]
     placed: dict[str, PlacedCell] = {}
     notes: list[str] = []
+    made = [False] * len(values)
+    if cut := len(values) != len(expected):
+        rebuilt = _reviews_rebuilt(grid, values, len(expected))
+        if rebuilt is None:
+            headers = [_reviews_header(grid, value, groups, results) for value in values]
+            return _reviews_by_header(table, expected, grid, values, headers), [
+                f"reviews: {len(values)} value cells for {len(expected)}; "
+                "placed by their headers"]
+        notes.append(f"reviews: {len(values)} value cells for {len(expected)}; "
+                     "cut into the table's columns")
+        values, made = rebuilt
     headers = [_reviews_header(grid, value, groups, results) for value in values]
-    if len(values) != len(expected):
-        return _reviews_by_header(table, expected, grid, values, headers), [
-            f"reviews: {len(values)} value cells for {len(expected)}; placed by their headers"]
-    for (row_id, column_id), value, (group, column) in zip(expected, values, headers,
-                                                          strict=True):
+    for (row_id, column_id), value, (group, column), guess in zip(
+            expected, values, headers, made, strict=True):
         cell_notes = []
+        # once the row is cut, a value's place is a guess unless its own headers name it
+        if guess or (cut and (group, column) != (row_id, column_id)):
+            cell_notes.append(REVIEWS_CUT)
         if column is not None and column != column_id:
             cell_notes.append(f"column header reads as {column}, position says {column_id}")
         if group is not None and group != row_id:
@@ -487,6 +502,43 @@ def _map_reviews(table: TableSpec, grids: Sequence[GridText]
         cid = f"{table.id}.{row_id}.{column_id}"
         placed[cid] = PlacedCell(cid, grid.page, grid.index, value, tuple(cell_notes))
     return placed, notes
+
+
+def _reviews_rebuilt(grid: GridText, values: Sequence[TextCell], count: int
+                    ) -> tuple[list[TextCell], list[bool]] | None:
+    """Table 四's row of values cut into its `count` columns when a seal or a broken rule
+    split or merged some of its cells, or a cell above swallowed the row's end: each column
+    the value cell that fills it, else a cell made over it (told by the second list).
+
+    The columns come from the value cells, or from the header cells standing on the row
+    (which a seal over the values leaves whole), whichever needs fewer made cells; None
+    when neither gives `count` columns."""
+    row = Counter(v.cell.row for v in values).most_common(1)[0][0]
+    top = sorted(v.cell.bbox[1] for v in values)[len(values) // 2]
+    bottom = sorted(v.cell.bbox[3] for v in values)[len(values) // 2]
+    edges = grid.grid.col_edges
+    by_x = {(v.cell.bbox[0], v.cell.bbox[2]): v for v in values}
+    above = [tc.cell for tc in grid.cells if tc.cell.row + tc.cell.row_span == row]
+    ways = []
+    for cells in ([v.cell for v in values], above):
+        spans = column_spans([(c.bbox[0], c.bbox[2]) for c in cells], edges[0], edges[-1],
+                             edges, count)
+        if spans is not None:
+            found = [by_x.get((s.x0, s.x1)) for s in spans]
+            ways.append([(tc, False) if tc else (_made_cell(grid, row, s, top, bottom), True)
+                         for tc, s in zip(found, spans, strict=True)])
+    if not ways:
+        return None
+    best = min(ways, key=lambda way: sum(made for _, made in way))
+    return [tc for tc, _ in best], [made for _, made in best]
+
+
+def _made_cell(grid: GridText, row: int, span: Span, top: int, bottom: int) -> TextCell:
+    """A value cell of table 四 made over one of its columns, to be read as a number."""
+    edges = grid.grid.col_edges
+    col = max(0, bisect_right(edges, span.x0) - 1)
+    cols = 1 + sum(span.x0 < e < span.x1 for e in edges)
+    return TextCell(GridCell(row, col, 1, cols, (span.x0, top, span.x1, bottom)), "", 0.0)
 
 
 def _reviews_header(grid: GridText, value: TextCell, groups: Sequence[tuple[str, Sequence[str]]],

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from recover.grid import Grid, GridCell
-from recover.mapping import BY_SHAPE, ORDER_NOT_LABEL, GridText, TextCell, map_grids
+from recover.mapping import (
+    BY_SHAPE,
+    ORDER_NOT_LABEL,
+    REVIEWS_CUT,
+    GridText,
+    TextCell,
+    map_grids,
+)
 from recover.templates import get_template
 
 COLUMN_WIDTH, LABEL_WIDTH, ROW_HEIGHT = 60, 300, 30
@@ -420,6 +429,56 @@ def test_table_4_values_are_not_taken_from_a_thin_blank_row_split_off_above_them
     placed = {cid: p.source.text for cid, p in match.placed.items()}
     assert placed and all(text.strip() for text in placed.values())
     assert all(p.source.cell.row == 4 for p in match.placed.values())
+
+
+def _with_value_row(grid: GridText, boxes: list[tuple[int, int, str]], swallowed: int = 0
+                    ) -> GridText:
+    """A table 四 grid whose row of values is `boxes` (x0, x1, text): a seal's ring or a
+    broken rule cut or merged its cells; the last `swallowed` columns' header cells reach
+    down over the row."""
+    last = grid.grid.n_cols - swallowed
+    cells = [TextCell(replace(c.cell, row_span=c.cell.row_span + 1), c.text, c.confidence)
+             if c.cell.row == 2 and c.cell.col >= last else c
+             for c in grid.cells if c.cell.row < 3]
+    cells += [TextCell(GridCell(3, 0, 1, 1, (x0, 90, x1, 120)), text, 0.9)
+              for x0, x1, text in boxes]
+    cut = replace(grid.grid, cells=tuple(c.cell for c in cells))
+    return GridText(grid.page, grid.index, cut, tuple(cells))
+
+
+def test_table_4_with_a_cell_split_by_a_seal_and_its_rows_end_swallowed_is_cut_into_its_columns(
+        ) -> None:
+    """Seed-3 bench doc 12: a seal's ring cut 四's fourth value cell in two, and the cells of
+    the last five columns reached down over the values; 11 value cells for 15, and the
+    values whose headers did not read came out missing. The narrow piece joins its
+    neighbour, the row's end is cut at the lattice's column rules, and every value whose
+    own headers do not name its place is flagged."""
+    grid = _reviews_grid([str(i) for i in range(15)])
+    boxes = [(c * 60, c * 60 + 60, str(c)) for c in range(10) if c != 3]
+    boxes += [(180, 228, "3"), (228, 240, "")]
+    match = map_grids([_with_value_row(grid, boxes, swallowed=5)], "2021")
+    placed = match.placed
+    assert len(placed) == 15
+    assert placed["reviews.review.pending"].source.cell.bbox[::2] == (180, 240)
+    assert placed["reviews.litigation_direct.total"].source.text == "9"
+    made = placed["reviews.litigation_after_review.corrected"]
+    assert made.source.cell.bbox == (660, 90, 720, 120) and REVIEWS_CUT in made.notes
+    assert REVIEWS_CUT in placed["reviews.review.pending"].notes
+    assert not placed["reviews.litigation_direct.upheld"].notes  # its headers name it
+
+
+def test_table_4_with_values_a_seal_ran_together_is_cut_at_the_columns_width() -> None:
+    """Seed-7 bench doc 37: a seal hid two column rules of 四, and three values stood in one
+    cell, 13 for 15. The wide cell is cut in three, each flagged."""
+    grid = _reviews_grid([str(i) for i in range(15)])
+    boxes = [(c * 60, c * 60 + 60, str(c)) for c in (0, 1, *range(5, 15))]
+    boxes.append((120, 300, "2 3 4"))
+    placed = map_grids([_with_value_row(grid, boxes)], "2021").placed
+    assert len(placed) == 15
+    made = [placed[f"reviews.review.{c}"] for c in ("other", "pending", "total")]
+    assert [p.source.cell.bbox[::2] for p in made] == [(120, 180), (180, 240), (240, 300)]
+    assert all(REVIEWS_CUT in p.notes for p in made)
+    assert placed["reviews.litigation_after_review.total"].source.text == "14"
 
 
 def _with_items_lost(grid: GridText, first: int, count: int, heading: str) -> GridText:
