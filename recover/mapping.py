@@ -690,11 +690,13 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
         # so is a grid of as many rows of seven values as 三 has rows, or of 二's blocks of
         # titles, headers and rows of values: its labels unread (type too small or too
         # thin for the model), its rows are placed in order, each flagged
+        if tid in tables:
+            continue
         taken = {i for found_in in tables.values() for i in found_in}
-        shaped = [g for g in grids if kinds[g.index] is None and g.index not in taken
-                  and tid not in tables and _shaped_rows(g, template.tables[tid])]
-        if shaped:
-            tables[tid] = [shaped[0].index]
+        shaped = next((g for g in grids if kinds[g.index] is None and g.index not in taken
+                       and _shaped_rows(g, template.tables[tid])), None)
+        if shaped is not None:
+            tables[tid] = [shaped.index]
     by_shape = frozenset(t for t, found_in in tables.items() if kinds[found_in[0]] is None)
     by_index = {g.index: g for g in grids}
     placed: dict[str, PlacedCell] = {}
