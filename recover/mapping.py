@@ -181,6 +181,14 @@ class _DataRow:
     shared: bool = False  # whether the most specific label's cell covers other rows too
 
 
+def _rows(grid: GridText) -> list[list[TextCell]]:
+    """The cells that start in each grid row, left to right."""
+    rows: list[list[TextCell]] = [[] for _ in range(grid.grid.n_rows)]
+    for tc in sorted(grid.cells, key=lambda tc: tc.cell.col):
+        rows[tc.cell.row].append(tc)
+    return rows
+
+
 def _covering(grid: GridText, row: int) -> list[TextCell]:
     """The cells covering a grid row, left to right."""
     return sorted((tc for tc in grid.cells if tc.cell.row <= row < tc.cell.row + tc.cell.row_span),
@@ -458,7 +466,7 @@ def _map_reviews(table: TableSpec, grids: Sequence[GridText]
         # row along the top of some values, which then start a row lower than the
         # others), then each row's
         rows = [_covering(grid, grid.grid.n_rows - 1)]
-        rows += [[tc for tc in grid.cells if tc.cell.row == r] for r in range(grid.grid.n_rows)]
+        rows += _rows(grid)
         for row in rows:
             values = sorted((tc for tc in row if tc.is_value), key=lambda tc: tc.cell.bbox[0])
             if len(values) >= len(table.columns):
@@ -599,9 +607,8 @@ def _fill(match: TemplateMatch) -> float:
 
 def _values_row_of(grid: GridText, count: int) -> bool:
     """Whether a grid of a few rows ends in a row of `count` value cells."""
-    last = grid.grid.n_rows - 1
-    row = [c for c in grid.cells if c.cell.row == last]
-    return grid.grid.n_rows <= 6 and len(row) == count and all(c.is_value for c in row)
+    rows = _rows(grid)
+    return 0 < len(rows) <= 6 and len(rows[-1]) == count and all(c.is_value for c in rows[-1])
 
 
 def _shaped_rows(grid: GridText, table: TableSpec) -> list[_DataRow] | None:
@@ -621,10 +628,9 @@ def _even_rows(grid: GridText, table: TableSpec, count: int) -> list[_DataRow] |
         return None
     first = grid.grid.n_cols - count
     rows = []
-    for r in range(grid.grid.n_rows):
-        cells = sorted((tc for tc in grid.cells if tc.cell.row == r and tc.cell.col >= first
-                        and tc.cell.row_span == tc.cell.col_span == 1),
-                       key=lambda tc: tc.cell.col)
+    for row in _rows(grid):
+        cells = [tc for tc in row
+                 if tc.cell.col >= first and tc.cell.row_span == tc.cell.col_span == 1]
         if len(cells) == count and all(tc.is_value for tc in cells):
             rows.append(_DataRow(grid, (), tuple(cells)))
     return rows if len(rows) == len(table.rows) else None
@@ -636,9 +642,7 @@ def _block_rows(grid: GridText, table: TableSpec) -> list[_DataRow] | None:
     hold as many values as the table's rows, row by row."""
     rows = []
     header_next = False
-    for r in range(grid.grid.n_rows):
-        cells = sorted((tc for tc in grid.cells if tc.cell.row == r),
-                       key=lambda tc: tc.cell.col)
+    for cells in _rows(grid):
         if len(cells) == 1 and cells[0].cell.col_span == grid.grid.n_cols:
             header_next = True
         elif header_next:
@@ -652,12 +656,13 @@ def _block_rows(grid: GridText, table: TableSpec) -> list[_DataRow] | None:
     return rows if [len(r.values) for r in rows] == counts else None
 
 
-def _map_shaped(table: TableSpec, grids: Sequence[GridText]
+def _map_shaped(table: TableSpec, rows: Sequence[_DataRow]
                 ) -> tuple[dict[str, PlacedCell], list[str]]:
-    """A table told by its shape: its rows placed in the template's order."""
+    """A table told by its shape (`rows`, as _shaped_rows gives them): its rows placed in
+    the template's order."""
     placed: dict[str, PlacedCell] = {}
     notes: list[str] = []
-    for data_row, spec in zip(_shaped_rows(grids[0], table) or [], table.rows, strict=True):
+    for data_row, spec in zip(rows, table.rows, strict=True):
         found, row_notes = _place_row(table, spec.id, data_row,
                                       [c.id for c in table.row_columns(spec)])
         placed.update(found)
@@ -686,6 +691,7 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
         unread = [g for g in grids if kinds[g.index] is None and _values_row_of(g, count)]
         if unread:
             tables["reviews"] = [unread[0].index]
+    shaped_rows: dict[str, list[_DataRow]] = {}
     for tid in ("applications", "active"):
         # so is a grid of as many rows of seven values as 三 has rows, or of 二's blocks of
         # titles, headers and rows of values: its labels unread (type too small or too
@@ -693,10 +699,11 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
         if tid in tables:
             continue
         taken = {i for found_in in tables.values() for i in found_in}
-        shaped = next((g for g in grids if kinds[g.index] is None and g.index not in taken
-                       and _shaped_rows(g, template.tables[tid])), None)
-        if shaped is not None:
-            tables[tid] = [shaped.index]
+        for grid in grids:
+            if kinds[grid.index] is None and grid.index not in taken and (
+                    rows := _shaped_rows(grid, template.tables[tid])):
+                tables[tid], shaped_rows[tid] = [grid.index], rows
+                break
     by_shape = frozenset(t for t, found_in in tables.items() if kinds[found_in[0]] is None)
     by_index = {g.index: g for g in grids}
     placed: dict[str, PlacedCell] = {}
@@ -705,11 +712,12 @@ def _map_onto(template: Template, grids: Sequence[GridText]) -> TemplateMatch | 
         if tid not in tables:
             notes.append(f"{tid}: table not found in the images")
             continue
-        table_grids = [by_index[i] for i in tables[tid]]
-        shaped = tid in by_shape
-        mapper = (_map_reviews if tid == "reviews" else _map_shaped if shaped
-                  else _map_rowwise)
-        found, table_notes = mapper(template.tables[tid], table_grids)
-        placed.update(_noted(found, [BY_SHAPE] if shaped else []))
+        table = template.tables[tid]
+        if tid in shaped_rows:
+            found, table_notes = _map_shaped(table, shaped_rows[tid])
+        else:
+            mapper = _map_reviews if tid == "reviews" else _map_rowwise
+            found, table_notes = mapper(table, [by_index[i] for i in tables[tid]])
+        placed.update(_noted(found, [BY_SHAPE] if tid in by_shape else []))
         notes += table_notes
     return TemplateMatch(template, placed, tables, tuple(notes), by_shape)
