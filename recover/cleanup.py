@@ -22,6 +22,7 @@ SIDEWAYS_VOTE = -1.0  # glyph and rule votes adding up below this turn a page (_
 TEXT_SKEW_RANGE = 5.0  # degrees either way a page without rules is tried at
 SKEW_WORK_SIDE = 1000  # pixels: the longer side of the copy turn and skew are measured on
 TEXT_SKEW_MIN = 0.3  # degrees: a smaller skew text shows too loosely to undo
+SKEW_RULE_LENGTH = 4  # page sides of long rules a page needs for its skew to come of them
 QUAD_MIN_CORNER_ERROR = 0.3  # degrees: a table outline squarer than this is left alone
 
 # Grey seals (a red seal scanned in grey) are looked for on a copy shrunk by a whole step
@@ -97,7 +98,7 @@ def clean_page(image: np.ndarray, *, upright_score: UprightScore | None = None,
     small_ink = _shrunk_ink(gray)
     lines = _long_lines(small_ink)
     turns = _quarter_turns(gray, lines)
-    skew = _skew_degrees(lines) if lines else _text_skew(small_ink, turns)
+    skew = _page_skew(small_ink, lines, turns)
     transform = _turn_and_deskew(gray.shape, turns, skew)
     if turns or skew:
         warp_both(transform)
@@ -494,28 +495,44 @@ def _skew_degrees(lines: list[_Line]) -> float:
     return median if abs(median) >= 0.1 else 0.0
 
 
+def _page_skew(small_ink: np.ndarray, lines: list[_Line], turns: int) -> float:
+    """The page's small rotation (degrees): from its rules when it has enough of them,
+    else from its lines of text. `small_ink`: the page's ink as _shrunk_ink gives it;
+    `lines`: its long straight segments (_long_lines); `turns`: its quarter turns.
+
+    A page whose rules are light grey keeps a few pieces of them, or of something else
+    straight (g2 of the notes: two segments tilted 1.41 degrees on a page turned 2.1); its
+    lines of text tell its skew far better then."""
+    near = sum(line.length for line in lines if abs(_deviation(line.angle)[1]) <= 10)
+    if near < SKEW_RULE_LENGTH * min(small_ink.shape):
+        return _text_skew(small_ink, turns)
+    return _skew_degrees(lines)
+
+
 def _text_skew(small_ink: np.ndarray, turns: int) -> float:
     """The page's small rotation from its lines of text, for a page without rules (a scan
     that lost them): the angle that, undone, makes the rows of ink sharpest (the sum of
     squared changes of the ink per row, highest). Tried every 0.25 degrees within
-    TEXT_SKEW_RANGE, then every 0.05 around the best; below TEXT_SKEW_MIN it is left (it
-    showed 0.1 on a level page). A page on its side (`turns`) has its lines of text running
-    down it. `small_ink`: the page's ink as _shrunk_ink gives it."""
+    TEXT_SKEW_RANGE, then every 0.05 around the best; of angles that tie (on a narrow page
+    a small turn moves no pixel), the middle one. Below TEXT_SKEW_MIN it is left (it
+    showed 0.1 on a level page). A page on its side (`turns`) has its lines of text
+    running down it; turns and a skew commute, so the angle is the same either way.
+    `small_ink`: the page's ink as _shrunk_ink gives it."""
     ink = cv2.rotate(small_ink, cv2.ROTATE_90_CLOCKWISE) if turns % 2 else small_ink
     height, width = ink.shape
     centre = (width / 2, height / 2)
 
-    def sharpness(angle: float) -> float:
-        rotation = cv2.getRotationMatrix2D(centre, angle, 1.0)
-        turned = cv2.warpAffine(ink, rotation, (width, height), flags=cv2.INTER_NEAREST)
-        rows = turned.sum(axis=1, dtype=np.float64)
-        return float(np.square(np.diff(rows)).sum())
+    def sharpest(angles: np.ndarray) -> float:
+        scores = []
+        for angle in angles:
+            rotation = cv2.getRotationMatrix2D(centre, angle, 1.0)
+            turned = cv2.warpAffine(ink, rotation, (width, height), flags=cv2.INTER_NEAREST)
+            rows = turned.sum(axis=1, dtype=np.float64)
+            scores.append(np.square(np.diff(rows)).sum())
+        return float(np.median(angles[np.array(scores) >= max(scores) * (1 - 1e-9)]))
 
-    coarse = np.arange(-TEXT_SKEW_RANGE, TEXT_SKEW_RANGE + 1e-9, 0.25)
-    best = max(coarse, key=sharpness)
-    fine = np.arange(best - 0.2, best + 0.2 + 1e-9, 0.05)
-    best = float(max(fine, key=sharpness))
-    skew = -best if turns % 2 else best
+    best = sharpest(np.arange(-TEXT_SKEW_RANGE, TEXT_SKEW_RANGE + 1e-9, 0.25))
+    skew = sharpest(np.arange(best - 0.2, best + 0.2 + 1e-9, 0.05))
     return round(skew, 2) if abs(skew) >= TEXT_SKEW_MIN else 0.0
 
 

@@ -2,28 +2,14 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def _generator():
-    spec = importlib.util.spec_from_file_location("generate", ROOT / "scripts" / "generate.py")
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate"] = module
-    spec.loader.exec_module(module)
-    return module
-
 
 @pytest.fixture(scope="session")
-def make_document(tmp_path_factory):
+def make_document(tmp_path_factory, generator):
     """make_document(name, seed, template, fmt, damage) -> (path, truth)."""
-    generator = _generator()
     folder = tmp_path_factory.mktemp("documents")
 
     def make(name: str, seed: int, template: str, fmt: str, damage: dict | None = None):

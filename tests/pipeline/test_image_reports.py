@@ -67,14 +67,12 @@ def test_a_picture_that_is_not_a_report_table_is_an_error(tmp_path):
         extract_report(path)
 
 
-def test_several_pictures_on_one_pdf_page_are_read_each_from_its_own(tmp_path):
+def test_several_pictures_on_one_pdf_page_are_read_each_from_its_own(tmp_path, generator):
     """Benchmark document 17 of seed 1: two tables pasted on one PDF page. Cells were once
     cropped from the wrong picture and read as blank."""
     import json
 
-    from tests.pipeline.conftest import _generator
-
-    path = _generator().generate_document(tmp_path, "doc-0017", [1, 17], None, "pdf-embedded")
+    path = generator.generate_document(tmp_path, "doc-0017", [1, 17], None, "pdf-embedded")
     truth = json.loads((tmp_path / "doc-0017.truth.json").read_text(encoding="utf-8"))
     report = extract_report(path)
     right, silent = _score(report, truth)
@@ -157,16 +155,14 @@ def test_a_document_whose_grids_are_no_tables_is_tried_by_its_texts_alignment(mo
     assert report.template == "2021"
 
 
-def test_a_report_whose_rules_the_scan_lost_is_read_from_the_texts_alignment(tmp_path):
+def test_a_report_whose_rules_the_scan_lost_is_read_from_the_texts_alignment(tmp_path, generator):
     """Benchmark document 29 of seed 5: light grey rules (187) on a bilevel scan vanish, on
     all three pages. Rows and columns come from how the text lines up; a row label wrapped
     over two lines is one row. Before: table 二 not found, 75 cells wrong, 7 of them blank
     and not flagged."""
     import json
 
-    from tests.pipeline.conftest import _generator
-
-    path = _generator().generate_document(tmp_path, "doc-0029", [5, 29], None, "tiff")
+    path = generator.generate_document(tmp_path, "doc-0029", [5, 29], None, "tiff")
     truth = json.loads((tmp_path / "doc-0029.truth.json").read_text(encoding="utf-8"))
     assert truth["damage"]["bilevel"] and truth["damage"]["rule_gray"] > 180
     report = extract_report(path)
@@ -176,13 +172,11 @@ def test_a_report_whose_rules_the_scan_lost_is_read_from_the_texts_alignment(tmp
     assert sum(c.flagged for c in report.cells) <= 10
 
 
-def test_small_type_at_low_resolution_does_not_turn_the_page_on_its_side(tmp_path):
+def test_small_type_at_low_resolution_does_not_turn_the_page_on_its_side(tmp_path, generator):
     """Benchmark document 39 of seed 4: 9-point type at 100 DPI falls apart into flat
     strokes that outvote the digits; its rules say the page is upright."""
     from recover.cleanup import clean_page
     from recover.load import load_document
-    from tests.pipeline.conftest import _generator
-
-    path = _generator().generate_document(tmp_path, "doc-0039", [4, 39], None, "bmp")
+    path = generator.generate_document(tmp_path, "doc-0039", [4, 39], None, "bmp")
     page = load_document(path).pages[0]
     assert clean_page(page.image, turn=0).quarter_turns == 0
