@@ -231,9 +231,11 @@ def _mark_text(crop: CellCrop, height: int | None) -> str | None:
     than a hyphen, across the middle of the cell (a digit's remnant at the edge of a badly
     placed box lies off the middle); "/" for a thin stroke as tall as the text leaning
     right, with no row of ink much wider than its others (the bars of 2, 4 and 7); "0" for
-    a ring: one hole, most of the mark's height, in its middle (the holes of 4, 6, 8 and 9
-    are smaller or off the middle). Engines read these poorly: a lone short stroke as
-    nothing, "." or "1"; a slash as "1"; a lone 0 now and then at low confidence."""
+    a ring no wider than tall: one hole, most of the mark's height, in its middle (the
+    holes of 4, 6, 8 and 9 are smaller or off the middle; two digits run together, "23"
+    of seed-5 bench doc 8, ring a hole as wide as the pair). Engines read these poorly: a
+    lone short stroke as nothing, "." or "1"; a slash as "1"; a lone 0 now and then at low
+    confidence."""
     mark = crop.mark
     if mark is None or not height:
         return None
@@ -243,7 +245,8 @@ def _mark_text(crop: CellCrop, height: int | None) -> str | None:
     if (mark.slope <= -_SLASH_LEAN and mark.height >= _SLASH_HEIGHT * height
             and mark.widest <= min(_SLASH_RUN * mark.width, 2 * mark.usual)):
         return "/"
-    if mark.holes == 1 and mark.hole is not None and mark.height >= _ZERO_HEIGHT * height:
+    if (mark.holes == 1 and mark.hole is not None and mark.height >= _ZERO_HEIGHT * height
+            and mark.width <= mark.height):
         extent, down, right = mark.hole
         if extent >= _ZERO_HOLE and abs(down) <= _ZERO_OFF_Y and abs(right) <= _ZERO_OFF_X:
             return "0"

@@ -370,6 +370,19 @@ def test_a_lone_0_is_read_by_its_ring_and_the_other_digits_by_the_engine():
     assert readings[0].confidence == pytest.approx(0.95) and readings[0].doubt is None
 
 
+def test_a_ring_wider_than_tall_is_left_to_the_engine():
+    """Two digits run together can ring one hole in their middle: "23" of seed-5 bench doc
+    8, a blob 16 x 12 pixels, was read as 0 by its shape, silently. A 0 is no wider than
+    tall."""
+    page, boxes = table_page([["", ""]], [80, 80], height=40)
+    for (x0, y0, x1, y1), axes in zip(boxes, ((5, 8), (11, 8)), strict=True):
+        cv2.ellipse(page, ((x0 + x1) // 2, (y0 + y1) // 2), axes, 0, 0, 360, 0, 2)
+    engine = FakeEngine({"number": [Reading("23", 0.99)], "label": []})
+    zero, wide = read_cells(page, _cells(boxes, 2), ["number"] * 2, engine)
+    assert (zero.text, wide.text) == ("0", "23")
+    assert len(engine.crops["number"]) == 1
+
+
 def test_a_flat_mark_off_the_middle_of_its_cell_is_left_to_the_engine():
     """What is left of a digit cut by a badly placed box lies off the cell's middle: not
     a dash, whatever its shape."""
