@@ -25,6 +25,8 @@ FAINT_RULE_MIN_CONTRAST = 16  # ... at least, on paper without grain (grain rais
 FAINT_GRAIN_FACTOR = 3  # how many times the paper's grain a faint rule stands out above it
 FAINT_GRAIN_SHARE = 90  # percentile of the paper's pixels: their grain, past a few specks
 FAINT_RULE_REACH = 7  # pixels around a point searched for its paper: past a blurred rule
+SMOOTHED_RULE_REACH = 4  # pixels either side of a smoothed rule searched for its paper
+SMOOTHED_RULE_CONTRAST = 12  # grey levels a smoothed light rule is below that paper
 TEXT_PHRASE_GAP = 1.5  # character heights: a wider gap in a line of text parts two cells
 TEXT_TABLE_GAP = 2.5  # typical row pitches between two rules-less tables, at least
 TEXT_GAP_VOTE = 6  # character heights: a wider gap between two phrases counts for less
@@ -103,8 +105,8 @@ class _Rule:
     end: int
 
 
-GridTry = Literal["ruled", "faint", "text"]
-GRID_TRIES: tuple[GridTry, ...] = ("ruled", "faint", "text")
+GridTry = Literal["ruled", "faint", "smoothed", "text"]
+GRID_TRIES: tuple[GridTry, ...] = ("ruled", "faint", "smoothed", "text")
 
 
 def find_grids(page: np.ndarray, how: GridTry = "ruled") -> list[Grid]:
@@ -113,12 +115,13 @@ def find_grids(page: np.ndarray, how: GridTry = "ruled") -> list[Grid]:
     "ruled" finds grids by their rules; a page on which none is found is tried with faint
     marks too, then falls back to text-aligned grids (`inferred=True`). "faint" takes
     marks only a little darker than the paper around them for ink from the start: light
-    grey rules beside dense text (see `_faint_marks`). "text" finds only the text-aligned
-    grids: for a page whose rules are too light to find but leave pieces that make grids
-    of no table.
+    grey rules beside dense text (see `_faint_marks`). "smoothed" takes faint marks and
+    also looks for rules along their length: light grey rules that a grainy scan broke
+    into specks (see `_smoothed_rules`). "text" finds only the text-aligned grids: for a
+    page whose rules are too light to find but leave pieces that make grids of no table.
     """
     gray = _as_gray(page)
-    grids = [] if how == "text" else _ruled_grids(gray, how == "faint")
+    grids = [] if how == "text" else _ruled_grids(gray, how != "ruled", how == "smoothed")
     if not grids and how == "ruled":
         grids = _ruled_grids(gray, True)
     if not grids:
@@ -126,13 +129,19 @@ def find_grids(page: np.ndarray, how: GridTry = "ruled") -> list[Grid]:
     return sorted(grids, key=lambda g: (g.bbox[1], g.bbox[0]))
 
 
-def _ruled_grids(gray: np.ndarray, faint: bool) -> list[Grid]:
+def _ruled_grids(gray: np.ndarray, faint: bool, smoothed: bool = False) -> list[Grid]:
     ink = _ink_mask(gray)
     if faint:
         ink |= _faint_marks(gray)
     lines, scale = _without_text(ink, gray)
-    h_mask, v_mask = _rule_masks(lines, scale)
-    h_check, v_check = _edge_check_masks(lines, scale)
+    if smoothed:  # each direction's rules from its own smoothed marks
+        h_ink, v_ink = _smoothed_rules(gray, scale)
+        h_lines, v_lines = _without_text(ink | h_ink, gray)[0], _without_text(ink | v_ink, gray)[0]
+        h_mask, h_check = _rule_masks(h_lines, scale)[0], _edge_check_masks(h_lines, scale)[0]
+        v_mask, v_check = _rule_masks(v_lines, scale)[1], _edge_check_masks(v_lines, scale)[1]
+    else:
+        h_mask, v_mask = _rule_masks(lines, scale)
+        h_check, v_check = _edge_check_masks(lines, scale)
 
     def grid_in(box: BBox, region: np.ndarray) -> Grid | None:
         x, y, w, h = box
@@ -237,6 +246,25 @@ def _faint_contrast(gray: np.ndarray, below: np.ndarray) -> int:
     grain = int(np.searchsorted(counts, counts[-1] * FAINT_GRAIN_SHARE / 100))
     return int(np.clip(FAINT_RULE_MIN_CONTRAST + FAINT_GRAIN_FACTOR * grain,
                        FAINT_RULE_MIN_CONTRAST, FAINT_RULE_CONTRAST))
+
+
+def _smoothed_rules(gray: np.ndarray, scale: _Scale) -> tuple[np.ndarray, np.ndarray]:
+    """Marks darker than the paper just across them once the page is averaged along one
+    direction, as 255: for horizontal rules, then for vertical ones.
+
+    Pixel by pixel a light grey rule on a grainy scan is no darker than the grain, so
+    every threshold breaks it into specks too short to be kept. Averaged over a third of a
+    character along its length, the grain evens out and the rule stays as dark. Text
+    averaged so makes such marks too, which join its strokes into blobs as thick as text;
+    they are left out with the text (`_without_text`), but not always: a try of its own."""
+    along = max(3, scale.char_h // 3)
+    reach = 2 * SMOOTHED_RULE_REACH + 1
+    marks = []
+    for blur, across in (((along, 1), (reach, 1)), ((1, along), (1, reach))):
+        smooth = cv2.blur(gray, blur)  # blur: (width, height); across: (rows, columns)
+        below = cv2.subtract(cv2.dilate(smooth, np.ones(across, np.uint8)), smooth)
+        marks.append(np.where(below >= SMOOTHED_RULE_CONTRAST, 255, 0).astype(np.uint8))
+    return marks[0], marks[1]
 
 
 def _char_height(stats: np.ndarray, labels: np.ndarray, gray: np.ndarray) -> int:

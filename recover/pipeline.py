@@ -378,16 +378,19 @@ def image_tables(doc: Document, options: Options) -> ImageTables:
     cleaned: dict[int, CleanedPage] = {}  # each picture is cleaned once for every try
     for how in GRID_TRIES:
         # the second try takes faint marks for ink too (light grey rules lost beside text),
-        # the third the text's alignment alone (rules too light to find but leaving pieces)
+        # the third rules seen along their length too (light grey rules a grainy scan broke
+        # into specks), the last the text's alignment alone (rules too light to find)
         pages = _page_grids(doc, engine, how, cleaned)
         match = map_grids(_renumber(pages), options.template)
-        if match is not None and how == "ruled" and _tables_missing(match):
-            # a table's light grey rules lost beside dense text while the others' were found:
-            # the faint try is kept when it finds more of the template
-            faint_pages = _page_grids(doc, engine, "faint", cleaned)
-            faint = map_grids(_renumber(faint_pages), match.template.id)
-            if faint is not None and _found(faint) > _found(match):
-                pages, match = faint_pages, faint
+        # a table's light grey rules lost beside dense text while the others' were found,
+        # or lost in a grainy scan's specks: a try that finds more of the template is kept
+        for better in ("faint", "smoothed") if how == "ruled" else ():
+            if match is None or not _tables_missing(match):
+                break
+            better_pages = _page_grids(doc, engine, better, cleaned)
+            found = map_grids(_renumber(better_pages), match.template.id)
+            if found is not None and _found(found) > _found(match):
+                pages, match = better_pages, found
         if match is not None:
             break
         if sum(len(p.grids) for p in pages) > sum(len(p.grids) for p in seen):
