@@ -402,7 +402,8 @@ def _map_rowwise(table: TableSpec, grids: Sequence[GridText]
         found, row_notes = _place_row(table, table.rows[j].id, data_row, columns[j])
         doubts = [note for note, doubtful in (
             (BLANK_BESIDE_VALUES, _blank(data_row) and _beside_lost_values(aligned, k)),
-            (ORDER_NOT_LABEL, _reads_otherwise(table, j, data_row.labels, data_row.shared)))
+            (ORDER_NOT_LABEL, _reads_otherwise(table, j, data_row.labels, data_row.shared)
+             and not _label_of_the_row_above(table, aligned, k)))
             if doubtful]
         placed.update(_noted(found, doubts))
         notes += row_notes
@@ -446,6 +447,21 @@ def _reads_otherwise(table: TableSpec, j: int, labels: Sequence[str], shared: bo
         return False
     elsewhere = max(others, group)
     return elsewhere >= ORDER_LIKENESS and elsewhere > likeness(table.rows[j].spellings)
+
+
+def _label_of_the_row_above(table: TableSpec, aligned: Sequence[tuple[_DataRow, int | None]],
+                            k: int) -> bool:
+    """Whether row k's label is the label cell of the row above it, merged over both (the
+    rule between them lost in the label columns only), that row placed by that label on
+    the template row just before row k's: row k's own label is lost, its place is the next
+    one. Seed-3 bench doc 8: the rows under "一、本年新收…" and "3.要求提供公开出版物"
+    were flagged, placed right."""
+    row, j = aligned[k]
+    if k == 0 or j is None or not row.shared or not row.labels:
+        return False
+    above, i = aligned[k - 1]
+    return (i == j - 1 and above.grid is row.grid and above.labels[:1] == row.labels[:1]
+            and _row_score(table, i, above.labels) > 0)
 
 
 def _beside_lost_values(aligned: Sequence[tuple[_DataRow, int | None]], k: int) -> bool:

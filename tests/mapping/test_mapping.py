@@ -524,6 +524,32 @@ def test_rows_under_their_groups_label_read_right_are_placed_by_order_unflagged(
     assert match.placed["applications.denied_inquiry.total"].notes == ()
 
 
+def test_a_row_whose_label_cell_was_merged_with_the_row_above_is_placed_unflagged() -> None:
+    """Seed-3 bench doc 8: the rule under "一、本年新收…" was lost in the label column only,
+    so one label cell covered it and the row below, whose values were placed by the order
+    of rows and flagged, right (74 right values over seven bench sets). A label cell
+    shared with the row above, placed by it on the template row just before, is that row's:
+    the row below's own label is lost and its place is the next. A row whose one-row label
+    reads as another row is still flagged."""
+    for label in ("一、本年新收政府信息公开申请数量", "3.要求提供公开出版物"):
+        at = ROWS.index(label)
+        grid = _with_items_lost(_grid(0, 1, _rows(ROWS), header=True), at, 2, label)
+        match = map_grids([grid], "2021")
+        assert match is not None
+        below = match.placed[f"applications.{_row_id(at + 1)}.total"]
+        assert (below.source.text, below.notes) == (str(at + 1), ())
+    rows = _rows(ROWS)
+    at = ROWS.index("3.要求提供公开出版物")
+    rows[at + 1] = (ROWS[at], rows[at + 1][1])
+    match = map_grids([_grid(0, 1, rows, header=True)], "2021")
+    assert ORDER_NOT_LABEL in match.placed[f"applications.{_row_id(at + 1)}.total"].notes
+
+
+def _row_id(index: int) -> str:
+    """The id of table 三's row `index` (as in ROWS)."""
+    return get_template("2021").tables["applications"].rows[index].id
+
+
 def _active_blocks(index: int, texts: dict[str, str]) -> GridText:
     """Table 二 of 2021 as printed: four blocks, each a title across the grid, a row of
     headers and rows of a label and its values (three, or one across three columns).
