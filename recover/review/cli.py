@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import signal
 import sys
 import webbrowser
 from pathlib import Path
@@ -28,6 +29,18 @@ def has_display() -> bool:
     return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
+def _stop_on_interrupt_or_term() -> None:
+    """Ctrl-C (SIGINT) and SIGTERM end the serving, and the files' locks are let go. A job
+    started in the background by a shell without job control inherits SIGINT ignored,
+    and Python then leaves it ignored: the server would not stop on Ctrl-C (nor on SIGINT
+    from a test), and a `kill` would leave its locks behind."""
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def run_review(path: Path, reviewer: str | None, port: int, browser: bool) -> int:
     """Serve the review page of `path` until interrupted; the exit code."""
     def say(line: str) -> None:
@@ -49,6 +62,7 @@ def run_review(path: Path, reviewer: str | None, port: int, browser: bool) -> in
         say(f"recover: {path}: no result file could be opened for review")
         return ResultLocked.exit_code
     server = ReviewServer(session, port)
+    _stop_on_interrupt_or_term()
     typer.echo(f"review {len(session.results)} file(s) at {server.url}  (Ctrl-C to stop)")
     if browser and has_display():
         webbrowser.open(server.url)
