@@ -22,6 +22,7 @@ SIDEWAYS_VOTE = -1.0  # glyph and rule votes adding up below this turn a page (_
 TEXT_SKEW_RANGE = 5.0  # degrees either way a page without rules is tried at
 SKEW_WORK_SIDE = 1000  # pixels: the longer side of the copy turn and skew are measured on
 TEXT_SKEW_MIN = 0.3  # degrees: a smaller skew text shows too loosely to undo
+RULE_TILT = 10  # degrees off an axis a long line may be to count as a rule
 SKEW_RULE_LENGTH = 4  # page sides of long rules a page needs for its skew to come of them
 QUAD_MIN_CORNER_ERROR = 0.3  # degrees: a table outline squarer than this is left alone
 
@@ -393,7 +394,8 @@ def _crossing_rules(gray: np.ndarray, seal: GreySeal, box: tuple[int, ...]) -> n
 
 @dataclass(frozen=True)
 class _Line:
-    angle: float  # degrees in [-90, 90), image coordinates (y down)
+    axis: str  # "h" or "v": the axis the line runs near
+    off: float  # degrees it is off that axis, image coordinates (y down)
     length: float
 
 
@@ -408,7 +410,8 @@ def _shrunk_ink(gray: np.ndarray) -> np.ndarray:
 
 
 def _long_lines(small_ink: np.ndarray) -> list[_Line]:
-    """Long straight segments (table rules) in the ink of a shrunken page (_shrunk_ink)."""
+    """Long straight segments (table rules) in the ink of a shrunken page (_shrunk_ink),
+    those within RULE_TILT degrees of an axis."""
     min_length = min(small_ink.shape) // 5
     ink = _large_blobs(small_ink, min_length // 2)
     found = cv2.HoughLinesP(
@@ -419,8 +422,9 @@ def _long_lines(small_ink: np.ndarray) -> list[_Line]:
     lines = []
     for x0, y0, x1, y1 in found.reshape(-1, 4).astype(float):
         angle = float(np.degrees(np.arctan2(y1 - y0, x1 - x0)))
-        angle = (angle + 90) % 180 - 90
-        lines.append(_Line(angle, float(np.hypot(x1 - x0, y1 - y0))))
+        axis, off = _deviation((angle + 90) % 180 - 90)
+        if abs(off) <= RULE_TILT:
+            lines.append(_Line(axis, off, float(np.hypot(x1 - x0, y1 - y0))))
     return lines
 
 
@@ -433,7 +437,8 @@ def _large_blobs(ink: np.ndarray, size: int) -> np.ndarray:
 
 
 def _deviation(angle: float) -> tuple[str, float]:
-    """Which axis a line is near and by how much it is off it."""
+    """Which axis a line at `angle` (degrees in [-90, 90)) is near and by how much it is
+    off it."""
     if abs(angle) <= 45:
         return "h", angle
     return "v", angle - 90 if angle > 0 else angle + 90
@@ -454,9 +459,7 @@ def _quarter_turns(gray: np.ndarray, lines: list[_Line]) -> int:
     """
     along = {"h": 1.0, "v": 1.0}
     for line in lines:
-        axis, off = _deviation(line.angle)
-        if abs(off) <= 10:
-            along[axis] += line.length
+        along[line.axis] += line.length
     ruled = along["h"] + along["v"] > min(gray.shape)
     rule_vote = float(np.log(along["h"] / along["v"])) if ruled else 0.0
     return 1 if _glyph_vote(gray) + rule_vote < SIDEWAYS_VOTE else 0
@@ -481,14 +484,10 @@ def _glyph_vote(gray: np.ndarray) -> float:
 
 def _skew_degrees(lines: list[_Line]) -> float:
     """The page's small rotation, from the length-weighted median tilt of its long rules."""
-    offs, weights = [], []
-    for line in lines:
-        _, off = _deviation(line.angle)
-        if abs(off) <= 10:
-            offs.append(off)
-            weights.append(line.length)
-    if not offs:
+    if not lines:
         return 0.0
+    offs = [line.off for line in lines]
+    weights = [line.length for line in lines]
     order = np.argsort(offs)
     cumulative = np.cumsum(np.asarray(weights)[order])
     median = float(np.asarray(offs)[order][np.searchsorted(cumulative, cumulative[-1] / 2)])
@@ -503,8 +502,7 @@ def _page_skew(small_ink: np.ndarray, lines: list[_Line], turns: int) -> float:
     A page whose rules are light grey keeps a few pieces of them, or of something else
     straight (a generated page turned 2.1 degrees, grey-186 rules in grain: two segments
     tilted 1.41); its lines of text tell its skew far better then."""
-    near = sum(line.length for line in lines if abs(_deviation(line.angle)[1]) <= 10)
-    if near < SKEW_RULE_LENGTH * min(small_ink.shape):
+    if sum(line.length for line in lines) < SKEW_RULE_LENGTH * min(small_ink.shape):
         return _text_skew(small_ink, turns)
     return _skew_degrees(lines)
 

@@ -65,6 +65,12 @@ def check_report_cells(template: Template, cells: Sequence[Cell]) -> list[RuleVi
     return check_types(template, cells) + check_sums(template, {c.id: c.value for c in cells})
 
 
+def _of_type(violation: RuleViolation) -> bool:
+    """Whether a violation is of a cell's type (a count that is no whole number, ...), not
+    of a sum."""
+    return violation.rule.startswith("type.")
+
+
 def suspects(violations: Sequence[RuleViolation]) -> set[str]:
     """The cells a person should look at for the broken sums.
 
@@ -73,7 +79,7 @@ def suspects(violations: Sequence[RuleViolation]) -> set[str]:
     column's sum break together, the cell where they cross). When no one cell is in all of
     them, more than one value is wrong, and every cell of every broken sum is suspect.
     """
-    sums = [set(v.cells) for v in violations if not v.rule.startswith("type.")]
+    sums = [set(v.cells) for v in violations if not _of_type(v)]
     if not sums:
         return set()
     common = set.intersection(*sums)
@@ -86,7 +92,7 @@ def flag_violations(cells: Sequence[Cell], violations: Sequence[RuleViolation]) 
     reasons: dict[str, list[str]] = {}
     suspect = suspects(violations)
     for v in violations:
-        prefix = BAD_TYPE if v.rule.startswith("type.") else BREAKS_RULE
+        prefix = BAD_TYPE if _of_type(v) else BREAKS_RULE
         for cid in v.cells:
             if prefix == BAD_TYPE or cid in suspect:
                 reasons.setdefault(cid, []).append(f"{prefix}: {v.rule} ({v.along})")

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -14,20 +12,11 @@ from PIL import Image
 
 from recover.templates import Template, get_template
 from recover.values import parse_value
+from tests.conftest import load_generator
 
-SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "generate.py"
 CLEAN_AND_SMALL = {"dpi": 100}
 
-
-def _load_generator():
-    spec = importlib.util.spec_from_file_location("generate", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules["generate"] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-generate = _load_generator()
+generate = load_generator()
 
 
 def _truth(doc: Path) -> dict:
