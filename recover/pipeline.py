@@ -24,7 +24,7 @@ from recover.load import Document, Page, load_document
 from recover.mapping import GridText, TemplateMatch, TextCell, known_labels, map_grids
 from recover.model import DISAGREE, LOW_CONFIDENCE, Alternative, Cell, Report, Source
 from recover.normalize import normalize_label
-from recover.ocr import OcrEngine, get_engine
+from recover.ocr import OcrEngine, forget_readings, get_engine
 from recover.pdftext import pdf_text
 from recover.read import (
     CellReading,
@@ -373,6 +373,7 @@ def _page_grids(doc: Document, engine: OcrEngine, how: GridTry,
 
 
 def image_tables(doc: Document, options: Options) -> ImageTables:
+    forget_readings()  # a report reads the same whichever reports the process read before
     engine = get_engine(options.engine)
     seen: list[PageGrids] = []
     cleaned: dict[int, CleanedPage] = {}  # each picture is cleaned once for every try

@@ -31,18 +31,40 @@ class OcrEngine(ABC):
         One call reads a whole batch; engines must not pay a model set-up per crop.
         """
 
+    @abstractmethod
+    def forget(self) -> None:
+        """Drop whatever the engine remembers of crops it has read (a new report begins)."""
+
 
 ENGINE_NAMES = ("rapidocr", "tesseract")
 
 
+_created: dict[str, OcrEngine] = {}
+
+
 def get_engine(name: str) -> OcrEngine:
     """The engine called `name`, created once per process."""
-    if name == "rapidocr":
-        from recover.ocr.rapid import RapidOcrEngine
+    if name not in _created:
+        if name == "rapidocr":
+            from recover.ocr.rapid import RapidOcrEngine
 
-        return RapidOcrEngine.shared()
-    if name == "tesseract":
-        from recover.ocr.tesseract import TesseractEngine
+            _created[name] = RapidOcrEngine.shared()
+        elif name == "tesseract":
+            from recover.ocr.tesseract import TesseractEngine
 
-        return TesseractEngine.shared()
-    raise ValueError(f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+            _created[name] = TesseractEngine.shared()
+        else:
+            raise ValueError(
+                f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")
+    return _created[name]
+
+
+def forget_readings() -> None:
+    """Make the engines created so far forget the crops they have read.
+
+    A report's readings must not depend on the reports a process read before it: the same
+    crop (a clean "0") turns up in many reports, and a remembered reading was made among
+    another report's crops, with another confidence.
+    """
+    for engine in _created.values():
+        engine.forget()

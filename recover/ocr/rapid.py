@@ -139,6 +139,9 @@ class RapidOcrEngine(OcrEngine):
             self._seen.popitem(last=False)
         return readings
 
+    def forget(self) -> None:
+        self._seen.clear()
+
     def _recognize(self, crops: Sequence[np.ndarray], keys: Sequence[str]) -> None:
         """Run the model over crops packed into lines; remember each crop's decodings.
 

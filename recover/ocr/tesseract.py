@@ -59,6 +59,9 @@ class TesseractEngine(OcrEngine):
             cls._shared = cls(threads=int(os.environ.get("RECOVER_OCR_THREADS", "1")))
         return cls._shared
 
+    def forget(self) -> None:
+        """Nothing to forget: each crop is read afresh."""
+
     def read(self, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
         readings = self._read_all(crops, kind)
         if kind == "number":

@@ -157,3 +157,19 @@ def test_tesseract_in_process_reads_as_the_executable_does():
         a, b = inside.read(batch, kind), outside.read(batch, kind)
         assert [r.text for r in a] == [r.text for r in b]
         assert all(0 < r.confidence <= 1 for r in a)
+
+
+def test_a_new_report_reads_as_if_the_process_had_read_nothing_before():
+    """Seed-2 bench docs 0 and 35 share four crops: doc 35's confidences depended on
+    whether the same worker had read doc 0 first. A crop's reading depends on the crops
+    read beside it (a 0 beside 12 reads at 0.99, beside a dash as "." at 0.58)."""
+    from recover.ocr import forget_readings
+    from recover.ocr.rapid import RapidOcrEngine
+
+    zero, twelve, dash = _cell_crops([render_text(t) for t in ["0", "12", "—"]])
+    alone = RapidOcrEngine().read([zero, dash], "number")[0]
+    engine = get_engine("rapidocr")
+    forget_readings()
+    engine.read([zero, twelve], "number")
+    forget_readings()
+    assert engine.read([zero, dash], "number")[0] == alone

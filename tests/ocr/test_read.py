@@ -31,6 +31,9 @@ class FakeEngine(OcrEngine):
         self.answers = answers
         self.crops: dict[str, list[np.ndarray]] = {"number": [], "label": []}
 
+    def forget(self) -> None:
+        pass
+
     def read(self, crops: Sequence[np.ndarray], kind: str) -> list[Reading]:
         self.crops[kind].extend(crops)
         return self.answers[kind][: len(crops)]
