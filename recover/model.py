@@ -68,6 +68,8 @@ class Cell:
     unit: str | None = None
     alternatives: tuple[Alternative, ...] = ()
     original: dict[str, Any] | None = None  # the reading before an inference or a review
+    # a doubtful reading the sums confirmed: {"by": rule instances, "doubts": its reasons}
+    confirmed: dict[str, Any] | None = None
 
     def flag(self, reason: str) -> Cell:
         if reason in self.reasons:
@@ -87,6 +89,8 @@ class Cell:
                                    for a in self.alternatives]
         if self.original is not None:
             out["original"] = self.original
+        if self.confirmed is not None:
+            out["confirmed"] = self.confirmed
         return out
 
     @classmethod
@@ -98,7 +102,7 @@ class Cell:
             unit=data.get("unit"),
             alternatives=tuple(Alternative(a["text"], float(a["confidence"]))
                                for a in data.get("alternatives", ())),
-            original=data.get("original"),
+            original=data.get("original"), confirmed=data.get("confirmed"),
         )
 
 

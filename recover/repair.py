@@ -1,5 +1,6 @@
 """Repair with the rules: a doubtful cell that the consistency rules settle gets the value they
-determine (an engine's alternative reading when one fits), marked inferred and still flagged.
+determine (an engine's alternative reading when one fits), marked inferred and still flagged;
+a doubtful reading that the sums confirm as read is no longer flagged.
 
 A confident reading is never changed: a report that breaks a rule as printed keeps its
 printed values and its violation.
@@ -32,6 +33,9 @@ from recover.values import parse_value
 DOUBTS = (LOW_CONFIDENCE, NOT_A_NUMBER, NOT_FOUND, DISAGREE, UNPLACED)
 # Each pass settles at least one cell or ends the repair; real chains are two or three long.
 MAX_PASSES = 20
+# Doubts about how a value was read, which a sum that holds can lift; not doubts about where
+# it belongs (placement) or whether it is a number.
+READING_DOUBTS = (LOW_CONFIDENCE, DISAGREE)
 # Doubtful cells settled together: at most this many with a choice to make, and this many
 # combinations of their readings tried.
 MAX_GROUP, MAX_COMBINATIONS = 12, 4096
@@ -234,8 +238,53 @@ def _alternative(cell: Cell, template: Template, value: int | float) -> Alternat
                  if parse_value(a.text, kind).value == value), None)
 
 
+def confirmed_cells(template: Template, cells: Sequence[Cell]) -> list[Cell]:
+    """The cells with every doubtful reading that the sums confirm unflagged.
+
+    A reading doubted only for how it was read (low confidence, engines that disagree) is
+    confirmed when at least one rule instance through it holds with every other cell read
+    without doubt, and no instance through it whose cells all have values is broken: one
+    misread digit breaks a sum. The rule instances and the doubts are kept in `confirmed`.
+    A 0 is never confirmed so: a sum cannot tell 0 from a blank, which is missing, not 0.
+    """
+    by_id = {c.id: c for c in cells}
+    through: dict[str, list[RuleInstance]] = {}
+    for instance in rule_instances(template):
+        for cid in instance.cells:
+            through.setdefault(cid, []).append(instance)
+    values = {c.id: c.value for c in cells}
+    out = []
+    for cell in cells:
+        by = _confirming(cell, through.get(cell.id, ()), by_id, values)
+        if by:
+            cell = replace(cell, flagged=False, reasons=(),
+                           confirmed={"by": [i.name for i in by], "doubts": list(cell.reasons)})
+        out.append(cell)
+    return out
+
+
+def _confirming(cell: Cell, instances: Sequence[RuleInstance], by_id: Mapping[str, Cell],
+                values: Mapping[str, int | float | None]) -> list[RuleInstance]:
+    """The rule instances that confirm `cell`'s doubtful reading, or none (see
+    `confirmed_cells`)."""
+    if (not cell.flagged or cell.source.method != "ocr" or not cell.value
+            or not all(r.startswith(READING_DOUBTS) for r in cell.reasons)):
+        return []
+    by = []
+    for instance in instances:
+        if any(values[c] is None for c in instance.cells):
+            continue
+        if _determined(values, cell.id, instance) != cell.value:
+            return []
+        if not any(by_id[c].flagged for c in instance.cells if c != cell.id):
+            by.append(instance)
+    return by
+
+
 def repair(report: Report, template: Template) -> Report:
-    """The report with doubtful cells settled by the rules, its violations checked afresh."""
+    """The report with doubtful cells settled by the rules and doubtful readings confirmed
+    by them, its violations checked afresh."""
     if report.template != template.id:
         return report
-    return recheck_report(report.replace_cells(repair_cells(template, report.cells)), template)
+    cells = confirmed_cells(template, repair_cells(template, report.cells))
+    return recheck_report(report.replace_cells(cells), template)

@@ -149,3 +149,50 @@ def test_a_dash_read_as_a_mark_the_sums_need_nothing_from_stays_missing() -> Non
                      {"applications.partially_granted.commercial": 0.35})
     cell = report.cell("applications.partially_granted.commercial")
     assert (cell.value, cell.source.method, cell.flagged) == (None, "ocr", True)
+
+
+def test_a_doubtful_reading_the_sums_confirm_is_no_longer_flagged() -> None:
+    """One misread digit breaks a sum: a doubtful 5 whose every rule holds with surely read
+    cells is a 5 (seeds 1-7: 78 such readings flagged, every one right)."""
+    cid = "applications.granted.natural_person"
+    report = _report(CONSISTENT, {cid: 0.6})
+    cell = report.cell(cid)
+    assert (cell.value, cell.source.method, cell.flagged, cell.reasons) == (5, "ocr", False, ())
+    assert cell.confirmed == {"by": ["applications.outcomes (natural_person)",
+                                     "applications.applicants (granted)"],
+                              "doubts": ["low confidence: 0.60"]}
+    assert cell.to_dict()["confirmed"] == cell.confirmed
+    assert report.violations == ()
+
+
+def test_a_doubtful_reading_is_confirmed_only_by_sums_of_surely_read_cells() -> None:
+    first, second = "applications.granted.natural_person", "applications.total.natural_person"
+    report = _report(CONSISTENT, {first: 0.6, second: 0.6})
+    # the column's sum holds only with the other doubtful reading; the row's holds alone
+    assert report.cell(first).confirmed == {"by": ["applications.applicants (granted)"],
+                                            "doubts": ["low confidence: 0.60"]}
+
+
+def test_a_doubtful_0_is_not_confirmed_by_the_sums() -> None:
+    """A sum cannot tell 0 from a blank ("—"), which is missing, not 0."""
+    cid = "applications.denied_state_secret.natural_person"
+    cell = _report({}, {cid: 0.6}).cell(cid)
+    assert cell.value == 0 and cell.flagged and cell.confirmed is None
+
+
+def test_a_doubtful_reading_a_sum_breaks_is_not_confirmed() -> None:
+    cid = "applications.granted.natural_person"
+    texts = {**CONSISTENT, "applications.granted.total": "6", "applications.total.total": "6",
+             "applications.new.total": "6", "applications.new.commercial": "1",
+             "applications.total.commercial": "1"}  # the row of granted sums to 5, not 6
+    cell = _report(texts, {cid: 0.6}).cell(cid)
+    assert cell.flagged and cell.confirmed is None
+
+
+def test_a_doubt_about_where_a_value_belongs_is_not_lifted_by_the_sums() -> None:
+    cid = "applications.granted.natural_person"
+    report = _report(CONSISTENT)
+    cells = [c.flag("cannot place: its row label reads as another row") if c.id == cid else c
+             for c in report.cells]
+    cell = repair(report.replace_cells(cells), TEMPLATE).cell(cid)
+    assert cell.flagged and cell.confirmed is None
