@@ -51,6 +51,7 @@ AGREED = 0.4
 # ink pixels darker than the paper level, of which fewer than the share are lighter than
 # the black level.
 SIGN_LOST = "two-tone scan: a minus sign may be lost"
+NO_SIGN_HERE = "a + where no sign belongs: a 4?"
 TWO_TONE_PAPER, TWO_TONE_BLACK, TWO_TONE_SHARE = 230, 60, 0.25
 NOTHING_LIKE_ZERO = "read as nothing, its ink is like the picture's 0s"
 SMALL_TEXT = 14  # pixels of ink height (with its margin) below which a number is small
@@ -253,6 +254,18 @@ def _two_tone(image: np.ndarray, box: BBox | None) -> bool:
     return float(middle.sum()) / float(inked.sum()) < TWO_TONE_SHARE
 
 
+def _sign_doubt(signed: bool, text: str, value: float | None, image: np.ndarray,
+                box: BBox | None) -> str | None:
+    """The doubt a number's sign leaves: a positive change on a two-tone scan may have lost
+    its minus sign; a + in a cell that takes no sign may be a 4 (+ and 4 look alike in
+    small type)."""
+    if signed and (value or 0) > 0 and _two_tone(image, box):
+        return f"{LOW_CONFIDENCE}: {SIGN_LOST}"
+    if not signed and text.startswith("+"):
+        return f"{LOW_CONFIDENCE}: {NO_SIGN_HERE}"
+    return None
+
+
 def _second_engine(engine: OcrEngine) -> OcrEngine:
     """The other engine: an independent second opinion on doubtful numbers."""
     return get_engine("tesseract" if engine.name == "rapidocr" else "rapidocr")
@@ -335,9 +348,9 @@ def _number_cells(template: Template, match: TemplateMatch, pages: Sequence[Page
             # (recover.read.BARS_DOUBT), and then is no second opinion
             why = first.doubt or (again_read.doubt if again_read else None)
             doubt = f"{LOW_CONFIDENCE}: {why}" if why and not usual_zero else None
-            if (doubt is None and template.value_type(p.cell_id) == "signed_count"
-                    and (cell.value or 0) > 0 and _two_tone(page.image, first.ink_bbox)):
-                doubt = f"{LOW_CONFIDENCE}: {SIGN_LOST}"
+            if doubt is None:
+                doubt = _sign_doubt(template.value_type(p.cell_id) == "signed_count",
+                                    reading.text, cell.value, page.image, first.ink_bbox)
             for note in (disagreement, doubt, *p.notes):
                 if note:
                     cell = cell.flag(note)

@@ -47,6 +47,7 @@ _NUMBER_GLYPHS: dict[str, str] = {
     ".": ".．·。",
     ",": ",，",
     "-": "-－一",
+    "+": "+＋十",  # a change on last year (2019's 变化情况) is printed +5 as often as 5
     "—": "—",
     "/": "/／",
     "元": "元",
@@ -57,7 +58,7 @@ _NUMBER_GLYPHS: dict[str, str] = {
     "项": "项項",
     "无": "无無",
 }
-_LABEL_EXTRA = "0123456789.-—/ \u3000"  # a number cell's characters, read as a label
+_LABEL_EXTRA = "0123456789.-+—/ \u3000"  # a number cell's characters, read as a label
 _SEPARATORS = ("", " ", "\u3000")  # the CTC blank and the spaces all just separate characters
 _BEAM = 8
 _PRUNE = 1e-3  # classes below this probability at a time step are not extended

@@ -29,7 +29,7 @@ _HEIGHT = 40  # every crop is scaled to this height before stacking
 _GAP = 24  # white rows between stacked crops
 _MARGIN = 16
 _PER_PAGE = 60  # crops per tesseract call
-_NUMBER_CHARS = "0123456789.,-/—元万件个条项无"
+_NUMBER_CHARS = "0123456789.,-+/—元万件个条项无"
 # Languages and variables per kind of crop; pages are read as one block of text (--psm 6).
 _CONFIG: dict[CropKind, tuple[str, dict[str, str]]] = {
     # chi_sim alone drops lone digits; eng alone cannot read the units (scripts/ocr_probe.py).

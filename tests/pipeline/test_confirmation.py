@@ -69,3 +69,17 @@ def test_ink_like_the_pictures_0s_is_a_0_sure_only_when_read_as_one() -> None:
     assert likely.text == "0" and likely.confidence == 0.24 and NOTHING_LIKE_ZERO in note
     assert ("", 0.24) in likely.alternatives
     assert _by_the_usual_zero(_reading("", 0.24), _reading("6", 0.3)) is None
+
+
+def test_a_plus_sign_is_a_doubt_only_where_no_sign_belongs() -> None:
+    """+ and 4 look alike in small type: a + in a count cell may be a 4. In a change cell of
+    2019 (signed) a + is as printed (seed-1 bench doc 9: +5, which both engines read as 45
+    while neither could read a +)."""
+    import numpy as np
+
+    from recover.pipeline import NO_SIGN_HERE, _sign_doubt
+
+    page = np.full((30, 40), 255, np.uint8)
+    assert _sign_doubt(False, "+5", 5, page, None) == f"low confidence: {NO_SIGN_HERE}"
+    assert _sign_doubt(True, "+5", 5, page, None) is None
+    assert _sign_doubt(False, "45", 45, page, None) is None
