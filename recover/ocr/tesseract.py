@@ -157,7 +157,10 @@ def _grey(crop: np.ndarray) -> np.ndarray:
     grey = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     h, w = grey.shape
     width = max(1, round(w * _HEIGHT / max(h, 1)))
-    return cv2.resize(grey, (width, _HEIGHT), interpolation=cv2.INTER_AREA)
+    # scaled up smoothly: tesseract binarizes the stacked page itself, and small type
+    # scaled up pixel by pixel (as INTER_AREA does) reads as blocks
+    how = cv2.INTER_AREA if h >= _HEIGHT else cv2.INTER_LINEAR
+    return cv2.resize(grey, (width, _HEIGHT), interpolation=how)
 
 
 def _stack(crops: list[np.ndarray]) -> tuple[np.ndarray, list[tuple[int, int]]]:
