@@ -26,6 +26,7 @@ except ImportError:  # no wheel for this platform: the executable, through pytes
     tesserocr = None
 
 _HEIGHT = 40  # every crop is scaled to this height before stacking
+_SMOOTH_ENLARGED = 2  # a crop enlarged at least this many times is enlarged smoothly
 _GAP = 24  # white rows between stacked crops
 _MARGIN = 16
 _PER_PAGE = 60  # crops per tesseract call
@@ -157,9 +158,10 @@ def _grey(crop: np.ndarray) -> np.ndarray:
     grey = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     h, w = grey.shape
     width = max(1, round(w * _HEIGHT / max(h, 1)))
-    # scaled up smoothly: tesseract binarizes the stacked page itself, and small type
-    # scaled up pixel by pixel (as INTER_AREA does) reads as blocks
-    how = cv2.INTER_AREA if h >= _HEIGHT else cv2.INTER_LINEAR
+    # Small type enlarged pixel by pixel (as INTER_AREA does) reads as blocks, so it is
+    # enlarged smoothly; larger type is not: there, smoothing lightens a minus sign's thin
+    # stroke until tesseract, binarizing the stacked page, loses it among its neighbours.
+    how = cv2.INTER_LINEAR if h * _SMOOTH_ENLARGED <= _HEIGHT else cv2.INTER_AREA
     return cv2.resize(grey, (width, _HEIGHT), interpolation=how)
 
 

@@ -185,7 +185,7 @@ def test_a_plus_sign_is_read(engine, font):
 
 
 def test_tesseract_reads_small_type_scaled_up_smoothly():
-    """Numbers 10 pixels high (10.5 pt at 100 DPI): scaled up to tesseract's line height
+    """Numbers 10 pixels high (10.5 pt at 100 DPI): enlarged to tesseract's line height
     pixel by pixel, as INTER_AREA does when it enlarges, they read as blocks (4 of 16
     read); scaled up smoothly, 13 (seed-6 bench doc 0: 115 flags -> 16)."""
     import cv2

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
@@ -198,3 +200,16 @@ def test_small_type_at_low_resolution_does_not_turn_the_page_on_its_side(tmp_pat
     path = generator.generate_document(tmp_path, "doc-0039", [4, 39], None, "bmp")
     page = load_document(path).pages[0]
     assert clean_page(page.image, turn=0).quarter_turns == 0
+
+
+def test_tesseract_keeps_the_minus_sign_of_a_change(tmp_path, generator):
+    """Seed-1 bench doc 15 (200 DPI, 9 pt), read with --engine tesseract: its -2 crops,
+    26 pixels high, enlarged smoothly to tesseract's 40, lost the minus sign among the 153
+    crops of their batch (read alone, they kept it), and the 2 was not flagged."""
+    path = generator.generate_document(tmp_path, "doc-0015", [1, 15], None, "tiff")
+    truth = json.loads((tmp_path / "doc-0015.truth.json").read_text(encoding="utf-8"))
+    assert truth["printed"]["active.fees.change"] == "-2"
+    report = extract_report(path, Options(engine="tesseract"))
+    right, silent = _score(report, truth)
+    assert silent == []
+    assert report.cell("active.fees.change").value == -2
