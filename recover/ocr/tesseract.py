@@ -81,7 +81,7 @@ class TesseractEngine(OcrEngine):
         return readings
 
     def _read_page(self, crops: Sequence[np.ndarray], kind: CropKind) -> list[Reading]:
-        page, bands = _stack([_grey(crop) for crop in crops])
+        page, bands = _stack([_grey(crop, smooth=kind == "number") for crop in crops])
         found = self._words(page, kind) if self._in_process else _executable_words(page, kind)
         words: list[list[tuple[int, str, float]]] = [[] for _ in crops]
         for text, conf, left, top, height in found:
@@ -142,7 +142,8 @@ def _tessdata() -> str:
 
 def _thickened(crop: np.ndarray) -> np.ndarray:
     """Black ink on white by Otsu's threshold, strokes a pixel thicker."""
-    _, binary = cv2.threshold(_grey(crop), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    _, binary = cv2.threshold(_grey(crop, smooth=True), 0, 255,
+                              cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     return cv2.erode(binary, np.ones((2, 2), np.uint8))
 
 
@@ -154,14 +155,16 @@ def _reading(words: list[tuple[int, str, float]]) -> Reading:
     return Reading(text, min(1.0, min(conf for _, _, conf in words)))
 
 
-def _grey(crop: np.ndarray) -> np.ndarray:
+def _grey(crop: np.ndarray, smooth: bool) -> np.ndarray:
+    """The crop in grey, _HEIGHT pixels high; enlarged smoothly when `smooth` and small."""
     grey = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_BGR2GRAY)
     h, w = grey.shape
     width = max(1, round(w * _HEIGHT / max(h, 1)))
-    # Small type enlarged pixel by pixel (as INTER_AREA does) reads as blocks, so it is
+    # Small digits enlarged pixel by pixel (as INTER_AREA does) read as blocks, so they are
     # enlarged smoothly; larger type is not: there, smoothing lightens a minus sign's thin
     # stroke until tesseract, binarizing the stacked page, loses it among its neighbours.
-    how = cv2.INTER_LINEAR if h * _SMOOTH_ENLARGED <= _HEIGHT else cv2.INTER_AREA
+    # Labels are not: smoothed, a row label of seed-1 bench doc 32 no longer read as its row.
+    how = cv2.INTER_LINEAR if smooth and h * _SMOOTH_ENLARGED <= _HEIGHT else cv2.INTER_AREA
     return cv2.resize(grey, (width, _HEIGHT), interpolation=how)
 
 
