@@ -107,6 +107,15 @@ def inferred_cell(cell: Cell, settlement: Settlement) -> Cell:
         reasons=(*cell.reasons, f"{INFERRED}: {rules}"))
 
 
+def _instances_through(template: Template) -> dict[str, list[RuleInstance]]:
+    """Each cell id's rule instances (cells in no rule are absent)."""
+    through: dict[str, list[RuleInstance]] = {}
+    for instance in rule_instances(template):
+        for cid in instance.cells:
+            through.setdefault(cid, []).append(instance)
+    return through
+
+
 def repair_cells(template: Template, cells: Sequence[Cell]) -> list[Cell]:
     """The cells with every doubtful cell the rules settle set to the settled value.
 
@@ -117,10 +126,7 @@ def repair_cells(template: Template, cells: Sequence[Cell]) -> list[Cell]:
     """
     by_id = {c.id: c for c in cells}
     values = {c.id: c.value for c in cells}
-    through: dict[str, list[RuleInstance]] = {}
-    for instance in rule_instances(template):
-        for cid in instance.cells:
-            through.setdefault(cid, []).append(instance)
+    through = _instances_through(template)
     unsettled = {c.id for c in cells if is_doubtful(c) and c.id in through}
 
     def apply(settlement: Settlement) -> None:
@@ -248,10 +254,7 @@ def confirmed_cells(template: Template, cells: Sequence[Cell]) -> list[Cell]:
     A 0 is never confirmed so: a sum cannot tell 0 from a blank, which is missing, not 0.
     """
     by_id = {c.id: c for c in cells}
-    through: dict[str, list[RuleInstance]] = {}
-    for instance in rule_instances(template):
-        for cid in instance.cells:
-            through.setdefault(cid, []).append(instance)
+    through = _instances_through(template)
     values = {c.id: c.value for c in cells}
     out = []
     for cell in cells:
