@@ -483,9 +483,8 @@ def _glyph_vote(gray: np.ndarray) -> float:
 
 
 def _skew_degrees(lines: list[_Line]) -> float:
-    """The page's small rotation, from the length-weighted median tilt of its long rules."""
-    if not lines:
-        return 0.0
+    """The page's small rotation, from the length-weighted median tilt of its long rules
+    (at least one: `_page_skew` asks only a page with rules)."""
     offs = [line.off for line in lines]
     weights = [line.length for line in lines]
     order = np.argsort(offs)

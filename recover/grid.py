@@ -134,14 +134,12 @@ def _ruled_grids(gray: np.ndarray, faint: bool, smoothed: bool = False) -> list[
     if faint:
         ink |= _faint_marks(gray)
     lines, scale = _without_text(ink, gray)
+    h_lines = v_lines = lines
     if smoothed:  # each direction's rules from its own smoothed marks
         h_ink, v_ink = _smoothed_rules(gray, scale)
         h_lines, v_lines = _without_text(ink | h_ink, gray)[0], _without_text(ink | v_ink, gray)[0]
-        h_mask, h_check = _rule_masks(h_lines, scale)[0], _edge_check_masks(h_lines, scale)[0]
-        v_mask, v_check = _rule_masks(v_lines, scale)[1], _edge_check_masks(v_lines, scale)[1]
-    else:
-        h_mask, v_mask = _rule_masks(lines, scale)
-        h_check, v_check = _edge_check_masks(lines, scale)
+    h_mask, h_check = _rule_masks(h_lines, scale, True)
+    v_mask, v_check = _rule_masks(v_lines, scale, False)
 
     def grid_in(box: BBox, region: np.ndarray) -> Grid | None:
         x, y, w, h = box
@@ -299,23 +297,27 @@ def _without_text(ink: np.ndarray, gray: np.ndarray) -> tuple[np.ndarray, _Scale
     return keep[labels], scale
 
 
-def _rule_masks(ink: np.ndarray, scale: _Scale) -> tuple[np.ndarray, np.ndarray]:
-    """Long horizontal and vertical runs of ink, with short breaks bridged."""
-    h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, scale.gap), np.uint8))
-    h = cv2.morphologyEx(h, cv2.MORPH_OPEN, np.ones((1, scale.min_h_rule), np.uint8))
-    v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((scale.gap, 1), np.uint8))
-    v = cv2.morphologyEx(v, cv2.MORPH_OPEN, np.ones((scale.min_v_rule, 1), np.uint8))
-    return h, v
+def _rule_masks(ink: np.ndarray, scale: _Scale, horizontal: bool
+                ) -> tuple[np.ndarray, np.ndarray]:
+    """Long runs of ink along one direction, short breaks bridged (the rules), and looser
+    masks of shorter runs for checking one short edge segment between two lattice nodes."""
+    bridged = _bridged(ink, scale, horizontal)
+    rules = _long_runs(bridged, scale.min_h_rule if horizontal else scale.min_v_rule, horizontal)
+    return rules, _long_runs(bridged, max(5, scale.char_h // 3), horizontal)
 
 
-def _edge_check_masks(ink: np.ndarray, scale: _Scale) -> tuple[np.ndarray, np.ndarray]:
-    """Looser rule masks for checking one short edge segment between two lattice nodes."""
-    short = max(5, scale.char_h // 3)
-    h = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((1, scale.gap), np.uint8))
-    h = cv2.morphologyEx(h, cv2.MORPH_OPEN, np.ones((1, short), np.uint8))
-    v = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, np.ones((scale.gap, 1), np.uint8))
-    v = cv2.morphologyEx(v, cv2.MORPH_OPEN, np.ones((short, 1), np.uint8))
-    return h, v
+def _bridged(ink: np.ndarray, scale: _Scale, horizontal: bool) -> np.ndarray:
+    """The ink with breaks along one direction no longer than `scale.gap` closed."""
+    return cv2.morphologyEx(ink, cv2.MORPH_CLOSE, _along(scale.gap, horizontal))
+
+
+def _long_runs(ink: np.ndarray, length: int, horizontal: bool) -> np.ndarray:
+    """The runs of ink at least `length` long along one direction."""
+    return cv2.morphologyEx(ink, cv2.MORPH_OPEN, _along(length, horizontal))
+
+
+def _along(length: int, horizontal: bool) -> np.ndarray:
+    return np.ones((1, length) if horizontal else (length, 1), np.uint8)
 
 
 def _table_regions(
@@ -642,7 +644,9 @@ def _text_marks(gray: np.ndarray) -> tuple[np.ndarray, int]:
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     char_h = _char_height(stats, labels, gray)
     # what is left of rules, even broken into dashes, is no text
-    rules = np.bitwise_or(*_rule_masks(ink, _Scale(char_h)))
+    scale = _Scale(char_h)
+    rules = (_long_runs(_bridged(ink, scale, True), scale.min_h_rule, True)
+             | _long_runs(_bridged(ink, scale, False), scale.min_v_rule, False))
     ink = cv2.subtract(ink, cv2.dilate(rules, np.ones((3, 3), np.uint8)))
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     w, h = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]

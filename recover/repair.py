@@ -116,17 +116,18 @@ def _instances_through(template: Template) -> dict[str, list[RuleInstance]]:
     return through
 
 
-def repair_cells(template: Template, cells: Sequence[Cell]) -> list[Cell]:
+def repair_cells(template: Template, cells: Sequence[Cell],
+                 through: Mapping[str, Sequence[RuleInstance]]) -> list[Cell]:
     """The cells with every doubtful cell the rules settle set to the settled value.
 
     A settled cell (changed, or confirmed because its reading already satisfies its rules)
     counts as known from then on, so it may settle the next rule: repeated to a fixed point.
     Doubtful cells that share their rules are settled together when exactly one choice among
-    their readings and alternatives satisfies every rule they are in.
+    their readings and alternatives satisfies every rule they are in. `through`: each cell
+    id's rule instances (`_instances_through`).
     """
     by_id = {c.id: c for c in cells}
     values = {c.id: c.value for c in cells}
-    through = _instances_through(template)
     unsettled = {c.id for c in cells if is_doubtful(c) and c.id in through}
 
     def apply(settlement: Settlement) -> None:
@@ -244,7 +245,8 @@ def _alternative(cell: Cell, template: Template, value: int | float) -> Alternat
                  if parse_value(a.text, kind).value == value), None)
 
 
-def confirmed_cells(template: Template, cells: Sequence[Cell]) -> list[Cell]:
+def confirmed_cells(cells: Sequence[Cell], through: Mapping[str, Sequence[RuleInstance]]
+                    ) -> list[Cell]:
     """The cells with every doubtful reading that the sums confirm unflagged.
 
     A reading doubted only for how it was read (low confidence, engines that disagree) is
@@ -252,9 +254,9 @@ def confirmed_cells(template: Template, cells: Sequence[Cell]) -> list[Cell]:
     without doubt, and no instance through it whose cells all have values is broken: one
     misread digit breaks a sum. The rule instances and the doubts are kept in `confirmed`.
     A 0 is never confirmed so: a sum cannot tell 0 from a blank, which is missing, not 0.
+    `through`: each cell id's rule instances (`_instances_through`).
     """
     by_id = {c.id: c for c in cells}
-    through = _instances_through(template)
     values = {c.id: c.value for c in cells}
     out = []
     for cell in cells:
@@ -289,5 +291,6 @@ def repair(report: Report, template: Template) -> Report:
     by them, its violations checked afresh."""
     if report.template != template.id:
         return report
-    cells = confirmed_cells(template, repair_cells(template, report.cells))
+    through = _instances_through(template)
+    cells = confirmed_cells(repair_cells(template, report.cells, through), through)
     return recheck_report(report.replace_cells(cells), template)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -43,16 +44,18 @@ _created: dict[str, OcrEngine] = {}
 
 
 def get_engine(name: str) -> OcrEngine:
-    """The engine called `name`, created once per process."""
+    """The engine called `name`, created once per process; RECOVER_OCR_THREADS sets its
+    threads (default 1)."""
     if name not in _created:
+        threads = int(os.environ.get("RECOVER_OCR_THREADS", "1"))
         if name == "rapidocr":
             from recover.ocr.rapid import RapidOcrEngine
 
-            _created[name] = RapidOcrEngine.shared()
+            _created[name] = RapidOcrEngine(threads)
         elif name == "tesseract":
             from recover.ocr.tesseract import TesseractEngine
 
-            _created[name] = TesseractEngine.shared()
+            _created[name] = TesseractEngine(threads)
         else:
             raise ValueError(
                 f"unknown OCR engine {name!r}; choose one of {', '.join(ENGINE_NAMES)}")

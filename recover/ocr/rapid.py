@@ -8,12 +8,10 @@ mistaken for folded into that digit, and so that a CTC beam search can offer alt
 from __future__ import annotations
 
 import hashlib
-import os
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -74,7 +72,6 @@ def _model_path() -> Path:
 
 class RapidOcrEngine(OcrEngine):
     name = "rapidocr"
-    _shared: ClassVar[RapidOcrEngine | None] = None
 
     def __init__(self, threads: int = 1) -> None:
         options = ort.SessionOptions()
@@ -96,13 +93,6 @@ class RapidOcrEngine(OcrEngine):
         self._chinese = np.array(["\u4e00" <= c <= "\u9fff" for c in self._classes])
         # crop digest -> (label reading, per-step probabilities of the number alphabet)
         self._seen: OrderedDict[str, tuple[Reading, np.ndarray]] = OrderedDict()
-
-    @classmethod
-    def shared(cls) -> RapidOcrEngine:
-        """One engine per process; RECOVER_OCR_THREADS sets onnxruntime's threads (default 1)."""
-        if cls._shared is None:
-            cls._shared = cls(threads=int(os.environ.get("RECOVER_OCR_THREADS", "1")))
-        return cls._shared
 
     def _fold_matrix(self) -> np.ndarray:
         """Class probabilities -> [separator, *number characters] probabilities."""

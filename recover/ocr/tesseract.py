@@ -12,7 +12,6 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
-from typing import ClassVar
 
 import cv2
 import numpy as np
@@ -45,20 +44,12 @@ _CJK_SPACE = re.compile(r"(?<=[\u3000-\u9fff\uff00-\uffef])\s+|\s+(?=[\u3000-\u9
 
 class TesseractEngine(OcrEngine):
     name = "tesseract"
-    _shared: ClassVar[TesseractEngine | None] = None
 
     def __init__(self, threads: int = 1, in_process: bool = True) -> None:
         # Tesseract's OpenMP threads follow the environment of the process it runs in.
         os.environ.setdefault("OMP_THREAD_LIMIT", str(threads))
         self._in_process = in_process and tesserocr is not None
         self._apis: dict[CropKind, tesserocr.PyTessBaseAPI] = {}
-
-    @classmethod
-    def shared(cls) -> TesseractEngine:
-        """One engine per process; RECOVER_OCR_THREADS sets tesseract's threads (default 1)."""
-        if cls._shared is None:
-            cls._shared = cls(threads=int(os.environ.get("RECOVER_OCR_THREADS", "1")))
-        return cls._shared
 
     def forget(self) -> None:
         """Nothing to forget: each crop is read afresh."""
