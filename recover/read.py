@@ -65,6 +65,9 @@ _MIN_HOLE = 2  # pixels: a smaller enclosed speck of paper is not a hole
 # these shares of its height and width; the 0 at least this share of the text's height
 _ZERO_HOLE, _ZERO_OFF_Y, _ZERO_OFF_X, _ZERO_HEIGHT = 0.55, 0.06, 0.1, 0.5
 MARK_CONFIDENCE = 0.95  # a dash, slash or 0 told by its shape
+# a blank number cell's faint mark is a dash only on a page whose number text is at least
+# this many pixels high, and when it is no wider than this share of that height
+_FAINT_DASH_TEXT, _FAINT_DASH_WIDTH = 8, 1.2
 # a 0 that lost its top and bottom (two upright bars side by side, "| |"): the taller bar at
 # least this share of the page's text height and no more than this share of it, the shorter
 # at least this share of the taller, their ends level within this share of the taller, each
@@ -135,6 +138,15 @@ class LoneMark:
 
 
 @dataclass(frozen=True)
+class FaintMark:
+    """The one mark of grey in a number cell too light to be ink, page pixels, as drawn."""
+
+    width: int
+    height: int
+    below: float  # how far its middle lies below the middle of the cell
+
+
+@dataclass(frozen=True)
 class CellCrop:
     """A cell's ink ready for the engine: one line of text, padded, on white."""
 
@@ -146,6 +158,7 @@ class CellCrop:
     mark: LoneMark | None = None  # a number cell's one mark, when it has only one
     # two bars that may be a broken 0: the taller's height and the gap between them, pixels
     bars: tuple[int, int] | None = None
+    faint: FaintMark | None = None  # a blank number cell's one mark of grey lighter than ink
 
 
 def read_cells(
@@ -185,6 +198,8 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
         for i, crop in enumerate(cropped):
             if (text := _mark_text(crop, height)) is not None:
                 readings[(len(crops) - 1, i)] = Reading(text, MARK_CONFIDENCE)
+            elif _faint_dash(crop.faint, height):
+                readings[(len(crops) - 1, i)] = Reading("—", MARK_CONFIDENCE)
             elif _broken_zero(crop, height):
                 broken.add((len(crops) - 1, i))
     for kind in ("number", "label"):
@@ -272,6 +287,29 @@ def _lone_mark(component: np.ndarray, below: float) -> LoneMark:
         hole = (h / height, (y - 1 + h / 2) / height - 0.5, (x - 1 + w / 2) / width - 0.5)
     return LoneMark(width, height, below, slope, int(runs.max()), float(np.median(runs)),
                     len(inside), hole)
+
+
+def _faint_mark(grey_marks: np.ndarray, top: float) -> FaintMark | None:
+    """The one mark of a cell's grey (`grey_marks`: its pixels well below the paper, after a
+    3 x 3 mean) that is no ink, its box shrunk by the pixel the mean spreads it on each
+    side; None when the grey is more than one mark. `top`: how far the mask's top lies
+    below the middle of the cell."""
+    count, _, stats, _ = cv2.connectedComponentsWithStats(grey_marks.astype(np.uint8), 8)
+    if count != 2:
+        return None
+    x, y, w, h, _ = (int(v) for v in stats[1])
+    return FaintMark(max(1, w - 2), max(1, h - 2), top + y + h / 2)
+
+
+def _faint_dash(mark: FaintMark | None, height: int | None) -> bool:
+    """Whether a blank cell's one faint mark is a dash (missing) of a page whose number
+    text is `height` pixels high: flat and thin beside that text, across the middle of the
+    cell. A hyphen at 100 DPI is a dot of grey 3 x 2 pixels that the ink threshold misses;
+    type so small that a digit is such a dot (`_FAINT_DASH_TEXT`) tells nothing."""
+    if mark is None or not height or height < _FAINT_DASH_TEXT:
+        return False
+    return (mark.height <= _DASH_THICKNESS * height and mark.width <= _FAINT_DASH_WIDTH * height
+            and abs(mark.below) <= _DASH_OFF * height)
 
 
 def _page_masks(image: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -526,9 +564,15 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
         # that is darker than paper but lighter than the ink threshold, may be text.
         # (grain averaged away first, so that it alone never counts)
         smooth = cv2.blur(inner, (3, 3))
-        faint = int((smooth < np.median(inner) - _BLANK_FAINT).sum()) >= _MIN_MARK
-        sure = not _has_marks(raw) and not faint
-        return CellCrop(None, None, 1.0 if sure else BLANK_DOUBT)
+        grey_marks = smooth < np.median(inner) - _BLANK_FAINT
+        faint = int(grey_marks.sum()) >= _MIN_MARK
+        marked = _has_marks(raw)
+        if not faint and not marked:
+            return CellCrop(None, None)
+        one = None
+        if kind == "number" and faint and not marked:
+            one = _faint_mark(grey_marks, y0 - (bbox[1] + bbox[3]) / 2)
+        return CellCrop(None, None, BLANK_DOUBT, faint=one)
     ys, xs = np.nonzero(mask)
     # Grow the ink box: light strokes (the diagonal of a blurred 4) may fall outside the
     # binary mask; _trim then cuts to the grey levels.
