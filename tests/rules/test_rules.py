@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from recover.assemble import assemble_report, make_cell
-from recover.model import BREAKS_RULE, Source
+from recover.model import BREAKS_RULE, Report, Source
+from recover.rules import recheck_report
 from recover.templates import get_template
 
 
@@ -48,6 +49,30 @@ def test_a_lone_broken_sum_flags_all_its_cells() -> None:
     report = _full_report({"reviews.review.upheld": "1"})
     assert [v.rule for v in report.violations] == ["reviews.total"]
     assert {c.id for c in report.flagged} == set(report.violations[0].cells)
+
+
+def test_a_broken_sum_with_a_doubted_cell_lays_the_break_at_its_door() -> None:
+    """A misread digit breaks its sums: the cell doubted for its reading is the suspect,
+    and the sure readings beside it are not flagged for the break (seed-4 bench doc 1: 60
+    right cells flagged so). The violation still names every cell."""
+    template = get_template("2021")
+    found = {cid: make_cell(template, cid, "0", 0.99, Source("ocr")) for cid in template.cell_ids()}
+    doubted = "applications.granted.commercial"
+    found[doubted] = make_cell(template, doubted, "4", 0.5, Source("ocr"), 0.9)
+    found["reviews.review.upheld"] = make_cell(template, "reviews.review.upheld", "1", 0.99,
+                                               Source("ocr"))
+    # checked as read: the repair would settle the doubted cell from its sums
+    report = recheck_report(Report(template.id, tuple(found.values()), (), {}, ()), template)
+    assert {v.rule for v in report.violations} == {
+        "applications.applicants", "applications.outcomes", "reviews.total"}
+    cell = report.cell(doubted)
+    assert cell.flagged and f"{BREAKS_RULE}: applications.outcomes (commercial)" in cell.reasons
+    flagged = {c.id for c in report.flagged}
+    # the sure sum of 四 has no doubted cell: all its cells are suspects
+    review = next(v for v in report.violations if v.rule == "reviews.total")
+    assert flagged == {doubted, *review.cells}
+    outcomes = next(v for v in report.violations if v.rule == "applications.outcomes")
+    assert "applications.total.commercial" in outcomes.cells
 
 
 def test_review_totals_and_applicant_sums() -> None:
