@@ -41,7 +41,8 @@ def test_review_in_a_browser(page: tuple, result_file: Path) -> None:
     expect = sync_api.expect
     tab.goto(server.url)
     expect(tab.locator("#cell-id")).to_have_text("applications.granted.natural_person")
-    expect(tab.locator("#remaining")).to_have_text("6")
+    # the two doubted cells of the broken review total are its only suspects
+    expect(tab.locator("#remaining")).to_have_text("3")
     expect(tab.locator("#reading")).to_have_text("8")
     expect(tab.locator("#proposed")).to_have_text("5")
     expect(tab.locator("td.current")).to_have_text("5")
@@ -49,7 +50,7 @@ def test_review_in_a_browser(page: tuple, result_file: Path) -> None:
 
     tab.keyboard.press("Enter")  # accept the inferred 5
     expect(tab.locator("#cell-id")).to_have_text("reviews.review.upheld")
-    expect(tab.locator("#remaining")).to_have_text("5")
+    expect(tab.locator("#remaining")).to_have_text("2")
     expect(tab.locator("#broken li")).to_have_count(1)
 
     tab.keyboard.press("ArrowRight")

@@ -24,8 +24,9 @@ WHEN = datetime(2024, 5, 1, 9, 30, tzinfo=UTC)
 def test_the_queue_starts_at_the_first_flagged_cell(result_file: Path) -> None:
     report = read_report(result_file)
     assert next_unresolved(report) == "applications.granted.natural_person"
-    assert remaining(report) == 6
-    assert review_queue(report)[-1] == "reviews.review.total"
+    # the broken review total's suspects are its two doubted cells, not its sure total
+    assert remaining(report) == 3
+    assert review_queue(report)[-1] == "reviews.review.corrected"
 
 
 def test_accepting_an_inferred_value_settles_it_and_records_the_reading(
@@ -40,7 +41,7 @@ def test_accepting_an_inferred_value_settles_it_and_records_the_reading(
                              "decision": "accepted", "original": {"raw": "8", "value": 8},
                              "before": 5, "value": 5, "time": "2024-05-01T09:30:00+00:00",
                              "reviewer": "ann"},)
-    assert remaining(report) == 5
+    assert remaining(report) == 2
 
 
 def test_a_correction_that_mends_a_rule_clears_its_flags(result_file: Path) -> None:

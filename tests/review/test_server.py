@@ -59,7 +59,7 @@ def test_the_page_state_and_crop(server: ReviewServer) -> None:
     status, page, kind = _get(server.url)
     assert status == 200 and kind.startswith("text/html") and b"cells left" in page
     state = json.loads(_get(server.url + "api/state?file=0")[1])
-    assert state["remaining"] == 6
+    assert state["remaining"] == 3
     cell = state["cell"]
     assert cell["id"] == "applications.granted.natural_person"
     assert cell["labels"]["column"] == "自然人" and cell["original"]["raw"] == "8"
