@@ -91,6 +91,12 @@ _LOW_INK = 0.5  # ink lower than this share of the page's text height is a mark,
 _MASKS_KEPT = 4  # page images whose grey and ink masks are remembered
 _MASKS: list[tuple[weakref.ref, np.ndarray, np.ndarray]] = []
 _APART = "ink in separate places"
+_RUNS_ON = "ink runs on past the cell's side: a digit cut off?"
+_RUN_ON = 4  # pixels past a cell's side where the ink of a number cut by its box goes on
+_RULE_DOWN = 0.7  # ...unless a column there is inked down this share of the cell: a rule
+# A blank number cell narrower than this share of the page's text height cannot hold a
+# digit, and its blankness tells nothing (a sliver between a rule and a seal's ring).
+_NARROW_CELL = 0.8
 
 
 @dataclass(frozen=True)
@@ -194,6 +200,8 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
         cropped = [crop_cell(grey, ink, cell.bbox, kind)
                    for cell, kind in zip(page.cells, page.kinds, strict=True)]
         height = page.text_height or text_height([c.ink_height for c in cropped])
+        cropped = [_against_text(crop, cell, kind, height)
+                   for crop, cell, kind in zip(cropped, page.cells, page.kinds, strict=True)]
         crops.append([_at_text_size(crop, height) for crop in cropped])
         for i, crop in enumerate(cropped):
             if (text := _mark_text(crop, height)) is not None:
@@ -331,6 +339,17 @@ def text_height(heights: Sequence[int]) -> int | None:
     cells hold a number or a label of the same type size. None when all are blank."""
     inked = [h for h in heights if h > 0]
     return int(np.median(inked)) if inked else None
+
+
+def _against_text(crop: CellCrop, cell: GridCell, kind: CropKind, height: int | None
+                  ) -> CellCrop:
+    """A blank number cell doubted when the cell is too narrow to hold a digit of the
+    page's text."""
+    if kind != "number" or not height or crop.image is not None:
+        return crop
+    if cell.bbox[2] - cell.bbox[0] < _NARROW_CELL * height:
+        return replace(crop, blank_confidence=BLANK_DOUBT)
+    return crop
 
 
 def _at_text_size(crop: CellCrop, height: int | None) -> CellCrop:
@@ -574,6 +593,8 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
             one = _faint_mark(grey_marks, y0 - (bbox[1] + bbox[3]) / 2)
         return CellCrop(None, None, BLANK_DOUBT, faint=one)
     ys, xs = np.nonzero(mask)
+    if kind == "number" and doubt is None and _runs_on(ink, bbox, (x0, y0), mask, ys, xs):
+        doubt = _RUNS_ON
     # Grow the ink box: light strokes (the diagonal of a blurred 4) may fall outside the
     # binary mask; _trim then cuts to the grey levels.
     margin = max(2, round(_PAD * (ys.max() + 1 - ys.min())))
@@ -606,6 +627,27 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
             mark = _lone_mark(labels[y:y + h, x:x + w] == index, below)
     return CellCrop(image, box, doubt=doubt, ink_height=max(b - a for a, b in lines),
                     mark=mark, bars=bars)
+
+
+def _runs_on(ink: np.ndarray, bbox: BBox, origin: tuple[int, int], mask: np.ndarray,
+             ys: np.ndarray, xs: np.ndarray) -> bool:
+    """Whether a number's ink reaches a side of its crop and the page's ink goes on past
+    the cell's box there, level with it, where no rule runs down that side: a box placed
+    a digit too far in (a grid that lost a rule) cuts 110.7 to 10.7, and both engines
+    read the cut number surely. `origin`: the crop's top left on the page; `ys`, `xs`:
+    the crop's ink pixels."""
+    x0, y0 = origin
+    top, bottom = y0 + int(ys.min()), y0 + int(ys.max()) + 1
+    for touches, outside in ((xs.min() == 0, slice(max(0, bbox[0] - _RUN_ON), bbox[0])),
+                             (xs.max() == mask.shape[1] - 1,
+                              slice(bbox[2], min(ink.shape[1], bbox[2] + _RUN_ON)))):
+        if not touches or outside.start >= outside.stop:
+            continue
+        beside = ink[top:bottom, outside]
+        down_the_side = ink[bbox[1]:bbox[3], outside].mean(axis=0)
+        if beside.any() and not (down_the_side >= _RULE_DOWN).any():
+            return True
+    return False
 
 
 def _specks_below(stats: np.ndarray, index: int) -> int:

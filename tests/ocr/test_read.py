@@ -228,6 +228,33 @@ def test_a_rule_piece_apart_from_the_number_makes_the_reading_doubtful():
     assert readings[0].doubt == "ink in separate places"
 
 
+def test_a_number_cut_by_its_box_is_doubted_but_one_beside_a_rule_is_not():
+    """A grid that lost a rule can place a cell's box a digit too far in: seed-8 bench doc
+    11's 110.7 was cropped to 10.7 and read surely. Ink that reaches the box's side and
+    goes on past it, where no rule runs down that side, is a number cut off (or a seal's
+    ring across the cell: seed-8 doc 30's 0 and a piece of ring read as 6, surely)."""
+    page, boxes = table_page([["110.7", "0"]], [120, 120], height=44)
+    x0, y0, x1, y1 = boxes[0]
+    inked = np.flatnonzero((page[y0 + 4:y1 - 4, x0 + 4:x1 - 4] < 128).any(axis=0)) + x0 + 4
+    second = int(inked[np.flatnonzero(np.diff(inked) > 1)[0] + 1])  # the second 1's left
+    cut = GridCell(0, 0, 1, 1, (second - 2, y0, x1, y1))  # its crop starts at that 1
+    engine = FakeEngine({"number": [Reading("10.7", 0.99), Reading("10.7", 0.99)], "label": []})
+    (reading,) = read_cells(page, [cut], ["number"], engine)
+    assert reading.doubt == "ink runs on past the cell's side: a digit cut off?"
+    (whole,) = read_cells(page, _cells(boxes[:1], 1), ["number"], engine)
+    assert whole.doubt is None
+
+
+def test_a_blank_cell_too_narrow_for_a_digit_is_no_sure_blank():
+    """A sliver between a rule and a seal's ring taken for one (seed-8 bench doc 19) was
+    placed as a value cell, blank, surely: its 0 stood in the cell beside it."""
+    page, boxes = table_page([["12", "", "3", ""]], [100, 8, 100, 100])
+    engine = FakeEngine({"number": [Reading("12", 0.99), Reading("3", 0.99)], "label": []})
+    readings = read_cells(page, _cells(boxes, 4), ["number"] * 4, engine)
+    assert readings[1].blank and readings[1].confidence < LOW_CONFIDENCE["number"]
+    assert readings[3].blank and readings[3].confidence == 1.0
+
+
 def test_a_grainy_rule_inside_the_box_is_cut_off_not_read():
     """A grid edge a few pixels off a thick, grainy rule that steps sideways: the crop
     starts past the rule, so nothing of it is left to read as 1 (the 01 and 10 of scans)."""

@@ -83,3 +83,18 @@ def test_a_plus_sign_is_a_doubt_only_where_no_sign_belongs() -> None:
     assert _sign_doubt(False, "+5", 5, page, None) == f"low confidence: {NO_SIGN_HERE}"
     assert _sign_doubt(True, "+5", 5, page, None) is None
     assert _sign_doubt(False, "45", 45, page, None) is None
+
+
+def test_likely_readings_with_a_digit_more_doubt_a_reading() -> None:
+    """Light ink can lose a digit to both engines at once: seed-8 bench doc 33's light 32
+    was read as 2 by both, surely once they agreed; its other readings held a digit more
+    (22, 32, 82) at 0.37 together."""
+    from dataclasses import replace
+
+    from recover.pipeline import _lost_digit_doubt
+
+    lost = replace(_reading("2", 0.97), alternatives=(("22", 0.16), ("32", 0.13), ("82", 0.08)))
+    assert _lost_digit_doubt(lost) == "low confidence: a digit may be lost: 22?"
+    unlikely = replace(lost, alternatives=(("22", 0.05), ("3", 0.3)))
+    assert _lost_digit_doubt(unlikely) is None
+    assert _lost_digit_doubt(_reading("12", 0.99)) is None
