@@ -54,9 +54,9 @@ SIGN_LOST = "two-tone scan: a minus sign may be lost"
 NO_SIGN_HERE = "a + where no sign belongs: a 4?"
 TWO_TONE_PAPER, TWO_TONE_BLACK, TWO_TONE_SHARE = 230, 60, 0.25
 NOTHING_LIKE_ZERO = "read as nothing, its ink is like the picture's 0s"
-# Alternatives with more digits than the reading, this likely together, doubt it. Over bench
-# seeds 1-8 this flagged 8 right readings and 2 wrong ones that were sure (27 read as 2, 32
-# as 2, by both engines).
+# Alternatives with more digits than the reading, this likely together, doubt it. On bench
+# seeds 1-8 this alone flags 2 readings, both wrong and sure before (27 read as 2, 32 as 2,
+# by both engines); every other reading it doubts was flagged already.
 LOST_DIGIT = 0.2
 SMALL_TEXT = 14  # pixels of ink height (with its margin) below which a number is small
 ENOUGH_LABELS = 3  # template labels that show a page is the right way up
