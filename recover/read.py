@@ -200,7 +200,7 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
         cropped = [crop_cell(grey, ink, cell.bbox, kind)
                    for cell, kind in zip(page.cells, page.kinds, strict=True)]
         height = page.text_height or text_height([c.ink_height for c in cropped])
-        cropped = [_against_text(crop, cell, kind, height)
+        cropped = [_narrow_blank(crop, cell, kind, height)
                    for crop, cell, kind in zip(cropped, page.cells, page.kinds, strict=True)]
         crops.append([_at_text_size(crop, height) for crop in cropped])
         for i, crop in enumerate(cropped):
@@ -341,10 +341,10 @@ def text_height(heights: Sequence[int]) -> int | None:
     return int(np.median(inked)) if inked else None
 
 
-def _against_text(crop: CellCrop, cell: GridCell, kind: CropKind, height: int | None
+def _narrow_blank(crop: CellCrop, cell: GridCell, kind: CropKind, height: int | None
                   ) -> CellCrop:
-    """A blank number cell doubted when the cell is too narrow to hold a digit of the
-    page's text."""
+    """A blank number cell's crop, its blankness doubted when the cell is too narrow to
+    hold a digit of the page's text."""
     if kind != "number" or not height or crop.image is not None:
         return crop
     if cell.bbox[2] - cell.bbox[0] < _NARROW_CELL * height:
