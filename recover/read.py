@@ -206,8 +206,6 @@ def read_pages(pages: Sequence[PageCells], engine: OcrEngine) -> list[list[CellR
         for i, crop in enumerate(cropped):
             if (text := _mark_text(crop, height)) is not None:
                 readings[(len(crops) - 1, i)] = Reading(text, MARK_CONFIDENCE)
-            elif _faint_dash(crop.faint, height):
-                readings[(len(crops) - 1, i)] = Reading("—", MARK_CONFIDENCE)
             elif _broken_zero(crop, height):
                 broken.add((len(crops) - 1, i))
     for kind in ("number", "label"):
@@ -258,10 +256,10 @@ def _mark_text(crop: CellCrop, height: int | None) -> str | None:
     holes of 4, 6, 8 and 9 are smaller or off the middle; two digits run together, "23"
     of seed-5 bench doc 8, ring a hole as wide as the pair). Engines read these poorly: a
     lone short stroke as nothing, "." or "1"; a slash as "1"; a lone 0 now and then at low
-    confidence."""
+    confidence. A blank cell's one faint dot is a dash too (`_faint_dash`)."""
     mark = crop.mark
     if mark is None or not height:
-        return None
+        return "—" if _faint_dash(crop.faint, height) else None
     if (mark.width >= max(2 * mark.height, _DASH_LENGTH * height)
             and mark.height <= _DASH_THICKNESS * height and abs(mark.below) <= _DASH_OFF * height):
         return "—"
