@@ -25,8 +25,10 @@ FAINT_RULE_MIN_CONTRAST = 16  # ... at least, on paper without grain (grain rais
 FAINT_GRAIN_FACTOR = 3  # how many times the paper's grain a faint rule stands out above it
 FAINT_GRAIN_SHARE = 90  # percentile of the paper's pixels: their grain, past a few specks
 FAINT_RULE_REACH = 7  # pixels around a point searched for its paper: past a blurred rule
-SMOOTHED_RULE_REACH = 4  # pixels either side of a smoothed rule searched for its paper
-SMOOTHED_RULE_CONTRAST = 12  # grey levels a smoothed light rule is below that paper
+SMOOTHED_RULE_REACH = 4  # pixels either side of a smoothed rule its paper reaches, at least
+SMOOTHED_RULE_BAND = 0.3  # ... in character heights
+SMOOTHED_RULE_CONTRAST = 8  # grey levels a smoothed light rule is below that paper
+SMOOTHED_RULE_RUN = 3  # character heights a smoothed rule runs on, at least
 TEXT_PHRASE_GAP = 1.5  # character heights: a wider gap in a line of text parts two cells
 TEXT_TABLE_GAP = 2.5  # typical row pitches between two rules-less tables, at least
 TEXT_GAP_VOTE = 6  # character heights: a wider gap between two phrases counts for less
@@ -136,7 +138,7 @@ def _ruled_grids(gray: np.ndarray, faint: bool, smoothed: bool = False) -> list[
     lines, scale = _without_text(ink, gray)
     h_lines = v_lines = lines
     if smoothed:  # each direction's rules from its own smoothed marks
-        h_ink, v_ink = _smoothed_rules(gray, scale)
+        h_ink, v_ink = _smoothed_rules(_text_erased(gray, ink, scale), scale)
         h_lines, v_lines = _without_text(ink | h_ink, gray)[0], _without_text(ink | v_ink, gray)[0]
     h_mask, h_check = _rule_masks(h_lines, scale, True)
     v_mask, v_check = _rule_masks(v_lines, scale, False)
@@ -247,22 +249,58 @@ def _faint_contrast(gray: np.ndarray, below: np.ndarray) -> int:
 
 
 def _smoothed_rules(gray: np.ndarray, scale: _Scale) -> tuple[np.ndarray, np.ndarray]:
-    """Marks darker than the paper just across them once the page is averaged along one
-    direction, as 255: for horizontal rules, then for vertical ones.
+    """Thin marks darker than the paper on both sides of them once the page is averaged
+    along one direction, kept where they run on for a few characters, as 255: for
+    horizontal rules, then for vertical ones.
 
-    Pixel by pixel a light grey rule on a grainy scan is no darker than the grain, so
-    every threshold breaks it into specks too short to be kept. Averaged over a third of a
-    character along its length, the grain evens out and the rule stays as dark. Text
-    averaged so makes such marks too, which join its strokes into blobs as thick as text;
-    they are left out with the text (`_without_text`), but not always: a try of its own."""
-    along = max(3, scale.char_h // 3)
-    reach = 2 * SMOOTHED_RULE_REACH + 1
+    Pixel by pixel a light grey rule on a grainy scan, or one a two-tone scan broke into
+    dots and dashes, is no darker than the grain, so every threshold breaks it into specks
+    too short to be kept. Averaged over a character's height along its length, the grain
+    and the gaps even out and the rule stays darker than the bands just above and below it.
+    A stroke of text averaged so has more strokes in those bands, and is short: a rule runs
+    past the cell's text (`SMOOTHED_RULE_RUN`)."""
+    along = scale.char_h
+    reach = max(SMOOTHED_RULE_REACH, int(SMOOTHED_RULE_BAND * scale.char_h))
+    run = SMOOTHED_RULE_RUN * scale.char_h
     marks = []
-    for blur, across in (((along, 1), (reach, 1)), ((1, along), (1, reach))):
-        smooth = cv2.blur(gray, blur)  # blur: (width, height); across: (rows, columns)
-        below = cv2.subtract(cv2.dilate(smooth, np.ones(across, np.uint8)), smooth)
-        marks.append(np.where(below >= SMOOTHED_RULE_CONTRAST, 255, 0).astype(np.uint8))
+    for horizontal in (True, False):
+        smooth = cv2.blur(gray, (along, 1) if horizontal else (1, along)).astype(np.float32)
+        before, after = _side_bands(reach, horizontal)
+        paper = np.minimum(cv2.filter2D(smooth, -1, before, borderType=cv2.BORDER_REPLICATE),
+                           cv2.filter2D(smooth, -1, after, borderType=cv2.BORDER_REPLICATE))
+        thin = np.where(paper - smooth >= SMOOTHED_RULE_CONTRAST, 255, 0).astype(np.uint8)
+        marks.append(_long_runs(_bridged(thin, scale, horizontal), run, horizontal))
     return marks[0], marks[1]
+
+
+def _text_erased(gray: np.ndarray, ink: np.ndarray, scale: _Scale) -> np.ndarray:
+    """The page with its characters painted over with the paper around them.
+
+    Averaged along a column, a column of digits one above the other (the left strokes of
+    a column of 0s) is as dark as a rule broken into dashes; so is a line of characters
+    along a row. A character is a blob of ink as thick as text and no longer (the blobs
+    `_without_text` leaves out); only its dark strokes are painted, and a pixel around
+    them: where grain joined a light rule to a character, the rule's paler pixels stay."""
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
+    thickness, reach = np.minimum(width, height), np.maximum(width, height)
+    glyph = (thickness >= 0.4 * scale.char_h) & (reach <= 1.6 * scale.char_h)
+    glyph[0] = False
+    blobs = glyph[labels]
+    strokes = cv2.dilate((blobs & (gray < DARK_INK)).astype(np.uint8), np.ones((3, 3), np.uint8))
+    paper = cv2.dilate(gray, np.ones((2 * FAINT_RULE_REACH + 1,) * 2, np.uint8))
+    return np.where((strokes > 0) & blobs, paper, gray)
+
+
+def _side_bands(reach: int, horizontal: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Kernels that average the pixels 2 to `reach` away on one side, then the other side,
+    of a point: above and below it for a horizontal rule, left and right for a vertical."""
+    before = np.zeros(2 * reach + 1, np.float32)
+    before[:reach - 1] = 1 / (reach - 1)
+    after = before[::-1].copy()
+    if horizontal:
+        return before.reshape(-1, 1), after.reshape(-1, 1)
+    return before.reshape(1, -1), after.reshape(1, -1)
 
 
 def _char_height(stats: np.ndarray, labels: np.ndarray, gray: np.ndarray) -> int:

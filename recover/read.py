@@ -96,7 +96,7 @@ _RUN_ON = 4  # pixels past a cell's side where the ink of a number cut by its bo
 _RULE_DOWN = 0.7  # ...unless a column there is inked down this share of the cell: a rule
 # A blank number cell narrower than this share of the page's text height cannot hold a
 # digit, and its blankness tells nothing (a sliver between a rule and a seal's ring).
-_NARROW_CELL = 0.8
+_NARROW_CELL = 1.0
 
 
 @dataclass(frozen=True)

@@ -255,6 +255,20 @@ def test_a_blank_cell_too_narrow_for_a_digit_is_no_sure_blank():
     assert readings[3].blank and readings[3].confidence == 1.0
 
 
+def test_a_blank_cell_narrower_than_a_digit_is_high_is_no_sure_blank():
+    """A column rule found twice, a pixel or so apart from a 0's left stroke (seed-9 bench
+    doc 19), left a blank sliver 12 px wide beside digits 15 px high: 0.8 of their
+    height, and no room for a digit and the space around it."""
+    page, boxes = table_page([["12", "", "3"]], [100, 100, 100])
+    height = read_cells(page, _cells(boxes, 3), ["number"] * 3,
+                        FakeEngine({"number": [Reading("12", 0.99), Reading("3", 0.99)],
+                                    "label": []}))[0].ink_height
+    page, boxes = table_page([["12", "", "3"]], [100, round(0.85 * height), 100])
+    engine = FakeEngine({"number": [Reading("12", 0.99), Reading("3", 0.99)], "label": []})
+    readings = read_cells(page, _cells(boxes, 3), ["number"] * 3, engine)
+    assert readings[1].blank and readings[1].confidence < LOW_CONFIDENCE["number"]
+
+
 def test_a_grainy_rule_inside_the_box_is_cut_off_not_read():
     """A grid edge a few pixels off a thick, grainy rule that steps sideways: the crop
     starts past the rule, so nothing of it is left to read as 1 (the 01 and 10 of scans)."""
