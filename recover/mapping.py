@@ -28,6 +28,8 @@ from recover.templates import (
 )
 
 ROW_MATCH = 0.8
+FULL_ROWS = 3  # rows a text grid's value columns must be full in, to place its blanks
+FULL_SHARE = 1 / 3  # ... and their share of its rows of values
 UNLABELLED_ROW_VALUES = 5  # value cells that make a row without a label a data row
 TABLE_MATCH = 0.85
 BLANK_BESIDE_VALUES = "read blank beside a row of values placed nowhere: the row may be split"
@@ -91,6 +93,7 @@ class TemplateMatch:
     tables: dict[str, list[int]]  # table id -> the grids it was found in
     notes: tuple[str, ...] = field(default=())
     by_shape: frozenset[str] = frozenset()  # tables told by their shape, not their labels
+    guessed: bool = False  # the template told by how the tables fill it, its own labels unread
 
     @property
     def placed_by_label(self) -> int:
@@ -304,6 +307,8 @@ def _place_row(table: TableSpec, row_id: str, data_row: _DataRow, columns: Seque
     grid = data_row.grid
     if len(data_row.values) < len(columns):
         data_row = _split_merged(data_row, len(columns))
+    if len(data_row.values) < len(columns) and grid.grid.inferred:
+        data_row = _with_blanks(data_row, len(columns))
     spellings = [(c, table.column(c).spellings) for c in columns]
     headers = []
     for value in data_row.values:
@@ -346,6 +351,36 @@ def _split_merged(data_row: _DataRow, count: int) -> _DataRow:
                             "", value.confidence)
                    for c in range(cell.col, cell.col + cell.col_span)]
     return replace(data_row, values=tuple(values)) if len(values) == count else data_row
+
+
+def _with_blanks(data_row: _DataRow, count: int) -> _DataRow:
+    """A row of a grid inferred from the text with a blank cell in each of the grid's value
+    columns it has no text in, when the grid's rows bear those columns out. Such a grid has
+    cells only where there is text: a blank printed cell makes none.
+
+    The grid's value columns are its last `count` columns in which two rows or more have a
+    value; a third of its rows of values, and three, must have a value in each of them
+    and nowhere else, and this row only in them. Otherwise the text's columns are too
+    ragged to tell where a blank is, and the row is left as it is."""
+    grid = data_row.grid
+    rows: dict[int, set[int]] = {}
+    for tc in grid.cells:
+        if tc.is_value and tc.cell.col_span == 1:
+            rows.setdefault(tc.cell.row, set()).add(tc.cell.col)
+    seen = Counter(col for cols in rows.values() for col in cols)
+    columns = sorted(c for c, n in seen.items() if n >= 2)[-count:]
+    full = sum(cols == set(columns) for cols in rows.values())
+    have = {v.cell.col: v for v in data_row.values}
+    if (len(columns) < count or full < max(FULL_ROWS, FULL_SHARE * len(rows))
+            or not set(have) <= set(columns)):
+        return data_row
+    _, y0, _, y1 = data_row.values[0].cell.bbox
+    row = data_row.values[0].cell.row
+    edges = grid.grid.col_edges
+    values = tuple(have.get(c) or TextCell(GridCell(row, c, 1, 1, (edges[c], y0, edges[c + 1], y1)),
+                                           "", 0.0)
+                   for c in columns)
+    return replace(data_row, values=values)
 
 
 def _blank(row: _DataRow) -> bool:
@@ -610,7 +645,7 @@ def map_grids(grids: Sequence[GridText], forced_template: str | None = None
     ranked = sorted(((_fill(m), m) for m in matches), key=lambda fm: fm[0], reverse=True)
     if not ranked or (len(ranked) > 1 and ranked[0][0] == ranked[1][0]):
         return None
-    return ranked[0][1]
+    return replace(ranked[0][1], guessed=True)
 
 
 def _fill(match: TemplateMatch) -> float:

@@ -21,7 +21,14 @@ from recover.cleanup import CleanedPage, clean_page, looks_upside_down, turned
 from recover.errors import DamagedInput, NoTablesFound, RecoverError, WrongTemplate
 from recover.grid import GRID_TRIES, BBox, Grid, GridTry, find_grids
 from recover.load import Document, Page, load_document
-from recover.mapping import GridText, TemplateMatch, TextCell, known_labels, map_grids
+from recover.mapping import (
+    GridText,
+    TemplateMatch,
+    TextCell,
+    detect_template,
+    known_labels,
+    map_grids,
+)
 from recover.model import DISAGREE, LOW_CONFIDENCE, Alternative, Cell, Report, Source
 from recover.normalize import normalize_label
 from recover.ocr import OcrEngine, forget_readings, get_engine
@@ -73,6 +80,10 @@ class Options:
     password: str | None = None
     dpi: int = 200
     max_pixels: int = 80_000_000
+
+
+HEADING_CELLS = 2  # cells with text a row of a section heading has, at most
+HEADING_CHARS = 10  # characters of a table's heading a row must read, in a run
 
 
 @dataclass(frozen=True)
@@ -149,12 +160,69 @@ def _read_grids(cleaned: CleanedPage, grids: Sequence[Grid], page: Page, slot: i
     cells = [c for g in grids for c in g.cells]
     readings = read_cells(cleaned.image, cells, ["label"] * len(cells), engine)
     texts, k = [], 0
-    for index, grid in enumerate(grids):
+    for grid in grids:
         n = len(grid.cells)
         cell_texts = tuple(TextCell(r.cell, r.text, r.confidence) for r in readings[k:k + n])
-        texts.append(GridText(slot, index, grid, cell_texts))
+        parts = _at_headings(grid, cell_texts) if grid.inferred else [(grid, cell_texts)]
+        texts += [GridText(slot, len(texts) + i, g, c) for i, (g, c) in enumerate(parts)]
         k += n
     return PageGrids(page.number, cleaned.image, tuple(texts), turns, slot, picture)
+
+
+def _at_headings(grid: Grid, cells: Sequence[TextCell]
+                 ) -> list[tuple[Grid, tuple[TextCell, ...]]]:
+    """A grid inferred from the text's alignment, cut into tables at the rows that read as
+    the heading of a section of the report (三、收到和处理政府信息公开申请情况), which are
+    left out. With its rules gone, nothing else parts two tables that the text runs on
+    between: a heading's one line and the usual gap of a row make no break in it."""
+    rows: dict[int, list[TextCell]] = {}
+    for cell in cells:
+        rows.setdefault(cell.cell.row, []).append(cell)
+    headings = [r for r, row in sorted(rows.items())
+                if len(row) <= HEADING_CELLS and _is_heading("".join(c.text for c in row))]
+    if not headings:
+        return [(grid, tuple(cells))]
+    parts = []
+    for first, end in zip([0, *(h + 1 for h in headings)], [*headings, grid.n_rows],
+                          strict=True):
+        kept = [c for r in range(first, end) for c in rows.get(r, [])]
+        if end - first >= 2 and kept:
+            parts.append(_rows_of(grid, kept, first, end))
+    return parts
+
+
+def _rows_of(grid: Grid, cells: Sequence[TextCell], first: int, end: int
+             ) -> tuple[Grid, tuple[TextCell, ...]]:
+    """The rows first..end (exclusive) of an inferred grid (its cells span one row each)
+    as a grid of their own, with their cells."""
+    moved = tuple(replace(c, cell=replace(c.cell, row=c.cell.row - first)) for c in cells)
+    edges = grid.row_edges[first:end + 1]
+    x0, _, x1, _ = grid.bbox
+    part = Grid((x0, edges[0], x1, edges[-1]), grid.col_edges, edges,
+                tuple(c.cell for c in moved), inferred=True)
+    return part, moved
+
+
+def _is_heading(text: str) -> bool:
+    """Whether a row's text is the heading of one of the templates' tables: a long enough
+    piece of one, its section number aside (OCR cuts a heading's end, or reads it wrong)."""
+    norm = normalize_label(text)
+    return len(norm) >= HEADING_CHARS and any(
+        _common_run(norm, normalize_label(title)) >= HEADING_CHARS for title in _table_titles())
+
+
+def _common_run(a: str, b: str) -> int:
+    """The length of the longest run of characters in both a and b."""
+    best = 0
+    previous = [0] * (len(b) + 1)
+    for ca in a:
+        current = [0] * (len(b) + 1)
+        for j, cb in enumerate(b):
+            if ca == cb:
+                current[j + 1] = previous[j] + 1
+                best = max(best, current[j + 1])
+        previous = current
+    return best
 
 
 def _known_labels(page: PageGrids | None) -> int:
@@ -423,7 +491,11 @@ def image_tables(doc: Document, options: Options) -> ImageTables:
             if match is None or not _tables_missing(match):
                 break
             better_pages = _page_grids(doc, engine, better, cleaned)
-            found = map_grids(_renumber(better_pages), match.template.id)
+            grids = _renumber(better_pages)
+            # the template's own labels, when this try reads them, outweigh the first
+            # try's guess from how its tables filled each template
+            told = match.guessed and detect_template(grids) is not None
+            found = map_grids(grids, None if told else match.template.id)
             if found is not None and _found(found) > _found(match):
                 pages, match = better_pages, found
         if match is not None:

@@ -607,3 +607,35 @@ def test_table_2_whose_labels_are_unread_is_told_by_its_blocks() -> None:
     assert placed["active.penalty.decisions"].source.text == "49"
     # read, its labels place it as usual
     assert map_grids([_active_blocks(1, {}), reviews], "2021").by_shape == frozenset()
+
+
+def _inferred(grid: GridText, blank: tuple[int, int] | None = None) -> GridText:
+    """The grid as the text's alignment infers it: no cell where nothing is printed."""
+    cells = tuple(c for c in grid.cells if (c.cell.row, c.cell.col) != blank)
+    return replace(grid, grid=replace(grid.grid, cells=tuple(c.cell for c in cells),
+                                      inferred=True), cells=cells)
+
+
+def test_a_blank_value_of_a_grid_inferred_from_text_is_placed_as_a_blank_cell() -> None:
+    """With its rules gone, a printed blank makes no cell in the grid the text's alignment
+    infers (seed-8 bench doc 11: 147 cells of 三 lost in rows with a blank). The row's
+    other values are placed by the grid's value columns, and the blank by its column's box,
+    to be read there."""
+    grid = _inferred(_grid(0, 1, _rows(ROWS), header=True), blank=(3, 3))  # granted.research
+    match = map_grids([grid], "2021")
+    assert len([c for c in match.placed if c.startswith("applications.")]) == 25 * 7
+    placed = match.placed["applications.granted.research"]
+    assert placed.source.text == "" and placed.source.cell.bbox == (
+        LABEL_WIDTH + 2 * COLUMN_WIDTH, 3 * ROW_HEIGHT, LABEL_WIDTH + 3 * COLUMN_WIDTH,
+        4 * ROW_HEIGHT)
+    assert match.placed["applications.granted.social_welfare"].source.text == "2"
+    assert not any("granted: 6 value cells" in note for note in match.notes)
+
+
+def test_a_row_missing_a_value_of_a_ruled_grid_is_still_placed_by_header_only() -> None:
+    """A ruled grid has a cell for a blank: a value missing there was lost, not blank."""
+    grid = _grid(0, 1, _rows(ROWS), header=True)
+    cells = tuple(c for c in grid.cells if (c.cell.row, c.cell.col) != (3, 3))
+    match = map_grids([replace(grid, cells=cells)], "2021")
+    assert "applications.granted.research" not in match.placed
+    assert any("granted: 6 value cells" in note for note in match.notes)
