@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from difflib import SequenceMatcher
 from functools import cache
 from pathlib import Path
 
@@ -69,6 +70,8 @@ SMALL_TEXT = 14  # pixels of ink height (with its margin) below which a number i
 ENOUGH_LABELS = 3  # template labels that show a page is the right way up
 UPRIGHT_SAMPLE = 8  # cells of a page read every way up to tell which way is up
 TURN_EVIDENCE = 2  # a turn must read more than this many times the labels read upright
+HEADING_CELLS = 2  # cells with text a row of a section heading has, at most
+HEADING_CHARS = 10  # characters of a table's heading a row must read, in a run
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _REPORT_TITLE = "政府信息公开"
 
@@ -80,10 +83,6 @@ class Options:
     password: str | None = None
     dpi: int = 200
     max_pixels: int = 80_000_000
-
-
-HEADING_CELLS = 2  # cells with text a row of a section heading has, at most
-HEADING_CHARS = 10  # characters of a table's heading a row must read, in a run
 
 
 @dataclass(frozen=True)
@@ -213,16 +212,7 @@ def _is_heading(text: str) -> bool:
 
 def _common_run(a: str, b: str) -> int:
     """The length of the longest run of characters in both a and b."""
-    best = 0
-    previous = [0] * (len(b) + 1)
-    for ca in a:
-        current = [0] * (len(b) + 1)
-        for j, cb in enumerate(b):
-            if ca == cb:
-                current[j + 1] = previous[j] + 1
-                best = max(best, current[j + 1])
-        previous = current
-    return best
+    return SequenceMatcher(None, a, b, autojunk=False).find_longest_match().size
 
 
 def _known_labels(page: PageGrids | None) -> int:
