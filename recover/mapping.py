@@ -268,10 +268,10 @@ def align_rows(table: TableSpec, data_rows: Sequence[_DataRow]) -> list[int | No
     while i < n and j < m:
         if scores[i][j] and best[i][j] == scores[i][j] + best[i + 1][j + 1]:
             assigned[i], i, j = j, i + 1, j + 1
-        elif best[i][j] == best[i + 1][j]:
-            i += 1
+        elif best[i][j] == best[i][j + 1]:
+            j += 1  # of rows alike, the first takes the match (a label cell over several)
         else:
-            j += 1
+            i += 1
     def fits(i: int, j: int) -> bool:
         return len(data_rows[i].values) == len(table.row_columns(table.rows[j]))
 

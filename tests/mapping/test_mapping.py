@@ -639,3 +639,37 @@ def test_a_row_missing_a_value_of_a_ruled_grid_is_still_placed_by_header_only() 
     match = map_grids([replace(grid, cells=cells)], "2021")
     assert "applications.granted.research" not in match.placed
     assert any("granted: 6 value cells" in note for note in match.notes)
+
+
+
+def _merged_labels(grid: GridText, first: int, count: int, text: str) -> GridText:
+    """The grid with the label cells of `count` rows from grid row `first` merged into one
+    cell that reads `text` (the rules between them lost in the label column)."""
+    cells = []
+    for tc in grid.cells:
+        if tc.cell.col == 0 and first < tc.cell.row < first + count:
+            continue
+        if tc.cell.col == 0 and tc.cell.row == first:
+            x0, y0, x1, _ = tc.cell.bbox
+            tc = replace(tc, text=text, cell=replace(
+                tc.cell, row_span=count, bbox=(x0, y0, x1, y0 + count * ROW_HEIGHT)))
+        cells.append(tc)
+    return replace(grid, grid=replace(grid.grid, cells=tuple(c.cell for c in cells)),
+                   cells=tuple(cells))
+
+
+def test_rows_under_one_label_cell_over_several_take_the_template_rows_from_the_first() -> None:
+    """Seed-11 bench doc 34: the rules between the item labels were lost; the eight rows of
+    (三)不予公开 had one label cell that read as nothing, and the three of (四)无法提供 one
+    that read as its first item. Those three rows read as that item alike: the first takes
+    it, and the rows around take the template's rows in order (the last took it, and the
+    eleven rows before it, 77 cells, were not placed)."""
+    rows = get_template("2021").tables["applications"].rows
+    grid = _grid(0, 1, _rows(ROWS), header=True)
+    grid = _merged_labels(grid, 1 + 4, 8, "")  # rows 4-11: denied_*
+    grid = _merged_labels(grid, 1 + 12, 3, rows[12].label)  # rows 12-14: unavailable_*
+    match = map_grids([grid], "2021")
+    assert len([c for c in match.placed if c.startswith("applications.")]) == 25 * 7
+    assert match.placed["applications.denied_state_secret.total"].source.text == "4"
+    assert match.placed["applications.unavailable_not_held.research"].source.text == "12"
+    assert match.placed["applications.unavailable_unclear.other"].source.text == "14"
