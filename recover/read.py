@@ -92,6 +92,8 @@ _MASKS_KEPT = 4  # page images whose grey and ink masks are remembered
 _MASKS: list[tuple[weakref.ref, np.ndarray, np.ndarray]] = []
 _APART = "ink in separate places"
 _RUNS_ON = "ink runs on past the cell's side: a digit cut off?"
+_ONE_FOR_RULE = "a stroke at the cell's side, as high as the digits, cut off as a rule: a 1?"
+_ONE_LEVEL = 0.25  # of the digits' height: how far a 1's top and bottom may be from theirs
 _RUN_ON = 4  # pixels past a cell's side where the ink of a number cut by its box goes on
 _RULE_DOWN = 0.7  # ...unless a column there is inked down this share of the cell: a rule
 # A blank number cell narrower than this share of the page's text height cannot hold a
@@ -565,6 +567,8 @@ def crop_cell(grey: np.ndarray, ink: np.ndarray, bbox: BBox, kind: CropKind = "l
             doubt = "faint marks beside the ink"
         elif _ink_apart(mask, marks):
             doubt = _APART
+        elif _one_taken_for_rule(remnants, marks):
+            doubt = _ONE_FOR_RULE
         elif minus is not None:
             doubt = "a faint stroke before the number: a minus sign?"
         elif faint:
@@ -826,6 +830,23 @@ def _rule_pieces(mask: np.ndarray, strict: bool) -> np.ndarray:
         if spans or (strict and (flat or upright or _rule_step(x, y, cw, ch, h, w, tallest))):
             out |= labels == i
     return out | _dashed_rules(stats, labels)
+
+
+def _one_taken_for_rule(remnants: np.ndarray, marks: np.ndarray) -> bool:
+    """Whether a piece cut off as a rule is an upright stroke as high as the number beside
+    it, its top and bottom level with the number's: the 1 of a left-aligned 15 printed
+    against the cell's rule, in a row little higher than the digits (seed-12 bench doc 7:
+    15 and 16 read as 5 and 6, surely). A rule's piece runs past the digits' top or bottom
+    (`marks`: the number's components, rows of connectedComponentsWithStats)."""
+    if not remnants.any() or not len(marks):
+        return False
+    top = int(marks[:, cv2.CC_STAT_TOP].min())
+    bottom = int((marks[:, cv2.CC_STAT_TOP] + marks[:, cv2.CC_STAT_HEIGHT]).max())
+    level = _ONE_LEVEL * (bottom - top)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(remnants.astype(np.uint8), 8)
+    _, y, w, h = (stats[1:, i] for i in range(4))
+    return bool(np.any((h >= 3 * w) & (np.abs(y - top) <= level)
+                       & (np.abs(y + h - bottom) <= level)))
 
 
 def _dashed_rules(stats: np.ndarray, labels: np.ndarray) -> np.ndarray:

@@ -627,3 +627,35 @@ def test_ink_read_as_nothing_is_compared_with_the_pictures_0s_too():
     assert like_the_zeros(zeros + nothing) == [True] * 8 + [True, False, False]
     # ink read as nothing alone shows no usual 0
     assert like_the_zeros([reading("", "0") for _ in range(10)]) == [False] * 10
+
+
+def _left_aligned(text: str, gap: int) -> tuple[np.ndarray, list[tuple[int, int, int, int]]]:
+    """A one-cell table in a row little higher than its digits, `text` printed `gap`
+    pixels right of the cell's left rule."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from .conftest import FONTS
+
+    page, boxes = table_page([[""]], [90], height=16)
+    path, index = FONTS["serif"]
+    face = ImageFont.truetype(path, 20, index=index)
+    picture = Image.fromarray(page)
+    left, top, _, bottom = face.getbbox(text)
+    x0, y0, _, y1 = boxes[0]
+    ImageDraw.Draw(picture).text((x0 + 1 + gap - left, (y0 + y1 - (bottom - top)) // 2 - top),
+                                 text, font=face, fill=0)
+    return np.asarray(picture).copy(), boxes
+
+
+def test_a_1_against_the_cells_rule_cut_off_as_a_rule_doubts_the_number():
+    """Seed-12 bench doc 7: a left-aligned 15 and 16 in rows little higher than their
+    digits, the 1 against the cell's left rule: an upright stroke nearly as high as the
+    crop beside its side is a rule's piece, and was cut off; 5 and 6 were read surely."""
+    page, boxes = _left_aligned("15", 2)
+    engine = FakeEngine({"number": [Reading("5", 0.99)], "label": []})
+    (reading,) = read_cells(page, _cells(boxes, 1), ["number"], engine)
+    assert reading.doubt is not None and "a 1?" in reading.doubt
+    page, boxes = _left_aligned("55", 2)
+    engine = FakeEngine({"number": [Reading("55", 0.99)], "label": []})
+    (reading,) = read_cells(page, _cells(boxes, 1), ["number"], engine)
+    assert reading.doubt is None
