@@ -368,3 +368,22 @@ def test_rules_a_two_tone_scan_broke_into_dots_beside_columns_of_zeros(drawing):
     assert len(values) == 175 and all(
         any(max(abs(a - b) for a, b in zip(value, box, strict=True)) <= 4 for box in boxes)
         for value in values)
+
+
+def test_character_height_of_a_two_tone_scan_whose_grain_became_black_specks(drawing):
+    """Seed-8 bench doc 36 and seed-12 doc 24: the grain of a two-tone scan became clumps of
+    black specks that outnumber the characters many times; by count, their height (9-10
+    pixels) was taken for the characters' (30), and no table was found. By ink, the
+    characters' height stands; on a clean page both ways agree."""
+    from recover.grid import _ink_mask, _without_text
+
+    page = drawing.draw_table(drawing.blank_page(), drawing.applications_table(), (80, 120))
+    clean = _without_text(_ink_mask(page), page)[1].char_h
+    rng = np.random.default_rng(7)
+    speckled = page.copy()
+    # 2,500 specks 6 x 2: five for every blob of the table's text, less ink than its text
+    for y, x in zip(rng.integers(0, page.shape[0] - 8, 2500),
+                    rng.integers(0, page.shape[1] - 8, 2500), strict=True):
+        speckled[y:y + 6, x:x + 2] = 0
+    found = _without_text(_ink_mask(speckled), speckled)[1].char_h
+    assert found >= 0.75 * clean and clean >= 15
