@@ -20,6 +20,8 @@ BBox = tuple[int, int, int, int]  # x0, y0, x1, y1 in page pixels
 
 DARK_INK = 160  # grey level below which a mark is printed ink, not grain
 SPECKLED = 0.6  # character height by count below this share of it by ink: specks outnumber text
+GLYPH_THIN = 0.4  # character heights: a blob of text is at least this thick...
+GLYPH_LONG = 1.6  # ...and no thicker, nor (unless mostly ink) longer, than this
 ROOMY = 0.6  # text heights a table's rows and columns are at least, on average
 FAINT_RULE_CONTRAST = 32  # grey levels below the nearby paper that a faint rule's pixel is
 FAINT_RULE_MIN_CONTRAST = 16  # ... at least, on paper without grain (grain raises it to 32)
@@ -285,7 +287,7 @@ def _text_erased(gray: np.ndarray, ink: np.ndarray, scale: _Scale) -> np.ndarray
     _, labels, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
     width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     thickness, reach = np.minimum(width, height), np.maximum(width, height)
-    glyph = (thickness >= 0.4 * scale.char_h) & (reach <= 1.6 * scale.char_h)
+    glyph = (thickness >= GLYPH_THIN * scale.char_h) & (reach <= GLYPH_LONG * scale.char_h)
     glyph[0] = False
     blobs = glyph[labels]
     strokes = cv2.dilate((blobs & (gray < DARK_INK)).astype(np.uint8), np.ones((3, 3), np.uint8))
@@ -335,10 +337,10 @@ def _without_text(ink: np.ndarray, gray: np.ndarray) -> tuple[np.ndarray, _Scale
     width, height = stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT]
     thickness, reach = np.minimum(width, height), np.maximum(width, height)
     fill = stats[:, cv2.CC_STAT_AREA] / (width * height)
-    text = (thickness >= 0.4 * scale.char_h) & (thickness <= 1.6 * scale.char_h)
+    text = (thickness >= GLYPH_THIN * scale.char_h) & (thickness <= GLYPH_LONG * scale.char_h)
     # A long blob as thick as text but mostly empty is a piece of broken rule with the stub
     # of a crossing rule on it, not a word.
-    text &= (reach <= 1.6 * scale.char_h) | (fill >= 0.3)
+    text &= (reach <= GLYPH_LONG * scale.char_h) | (fill >= 0.3)
     speck = reach < max(4, scale.char_h // 2)
     keep = np.where(text | speck, 0, 255).astype(np.uint8)
     keep[0] = 0
