@@ -339,18 +339,24 @@ def _split_merged(data_row: _DataRow, count: int) -> _DataRow:
     column rules, when that makes as many cells as its template row has columns: a rule
     between two values broken in this row alone merged their cells (each part is read
     afresh from its own box)."""
-    edges = data_row.grid.grid.col_edges
     values: list[TextCell] = []
     for value in data_row.values:
         cell = value.cell
         if cell.col_span == 1:
             values.append(value)
             continue
-        _, y0, _, y1 = cell.bbox
-        values += [TextCell(GridCell(cell.row, c, 1, 1, (edges[c], y0, edges[c + 1], y1)),
-                            "", value.confidence)
+        values += [_over_column(data_row.grid, value, c, value.confidence)
                    for c in range(cell.col, cell.col + cell.col_span)]
     return replace(data_row, values=tuple(values)) if len(values) == count else data_row
+
+
+def _over_column(grid: GridText, beside: TextCell, col: int, confidence: float = 0.0
+                 ) -> TextCell:
+    """A cell to be read afresh: grid column `col` of the row of the cell `beside`."""
+    edges = grid.grid.col_edges
+    _, y0, _, y1 = beside.cell.bbox
+    return TextCell(GridCell(beside.cell.row, col, 1, 1, (edges[col], y0, edges[col + 1], y1)),
+                    "", confidence)
 
 
 def _with_blanks(data_row: _DataRow, count: int) -> _DataRow:
@@ -374,12 +380,7 @@ def _with_blanks(data_row: _DataRow, count: int) -> _DataRow:
     if (len(columns) < count or full < max(FULL_ROWS, FULL_SHARE * len(rows))
             or not set(have) <= set(columns)):
         return data_row
-    _, y0, _, y1 = data_row.values[0].cell.bbox
-    row = data_row.values[0].cell.row
-    edges = grid.grid.col_edges
-    values = tuple(have.get(c) or TextCell(GridCell(row, c, 1, 1, (edges[c], y0, edges[c + 1], y1)),
-                                           "", 0.0)
-                   for c in columns)
+    values = tuple(have.get(c) or _over_column(grid, data_row.values[0], c) for c in columns)
     return replace(data_row, values=values)
 
 

@@ -484,8 +484,8 @@ def image_tables(doc: Document, options: Options) -> ImageTables:
             grids = _renumber(better_pages)
             # the template's own labels, when this try reads them, outweigh the first
             # try's guess from how its tables filled each template
-            told = match.guessed and detect_template(grids) is not None
-            found = map_grids(grids, None if told else match.template.id)
+            told = detect_template(grids) if match.guessed else None
+            found = map_grids(grids, (told or match.template).id)
             if found is not None and _found(found) > _found(match):
                 pages, match = better_pages, found
         if match is not None:
